@@ -1,0 +1,26 @@
+// Run with `node --test scripts/`: proves the dependency-direction check fails on wrong imports.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkLayers } from './check-layers.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+test('the real tree keeps its layers', () => {
+  assert.deepEqual(checkLayers(join(here, '..')), []);
+});
+
+test('a fixture with every kind of wrong dependency fails, naming each one (a test importing a devDependency is fine)', () => {
+  const problems = checkLayers(join(here, 'fixtures', 'layers-wrong')).sort();
+  assert.deepEqual(problems, [
+    'apps/cli/package.json: @ar/cli must not depend on the app @ar/api (apps are never imported)',
+    'dependency cycle: @ar/docker -> @ar/emulator -> @ar/docker',
+    'packages/auth/package.json: @ar/auth (domain) must not depend on @ar/core (facade, a higher layer); inject a function instead',
+    'packages/auth/src/index.ts: imports @ar/config, which @ar/auth does not declare in dependencies',
+    'packages/config/src/index.ts: imports @ar/registry, which @ar/config does not declare in dependencies',
+    'packages/core/src/index.ts: imports @ar/test-support, which @ar/core does not declare in dependencies',
+    'packages/mystery: @ar/mystery has no layer; add it to LAYERS in scripts/check-layers.mjs',
+    'packages/registry/package.json: @ar/test-support may only be a devDependency',
+  ]);
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One vitest config for every workspace package. Workspace imports resolve through the
+ * `@ar/source` export condition to TypeScript sources, so tests never need a prior build.
+ * Unit tests live beside the code (`src/**\/*.test.ts`); real-server tests under `test/e2e`.
+ */
+export default defineConfig({
+  resolve: { conditions: ['@ar/source', 'node', 'import', 'default'] },
+  ssr: { resolve: { conditions: ['@ar/source', 'node', 'import', 'default'] } },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
