@@ -30,6 +30,7 @@ const ECOSYSTEM: ReadonlyArray<{ variable: string; path: string; parse?: (raw: s
   { variable: 'CLOUDSDK_ARTIFACTS_REPOSITORY', path: 'repository' },
   { variable: 'GOOGLE_APPLICATION_CREDENTIALS', path: 'auth.credentialsFile' },
   { variable: 'CLOUDSDK_AUTH_ACCESS_TOKEN_FILE', path: 'auth.accessTokenFile' },
+  { variable: 'CLOUDSDK_CONFIG', path: 'auth.gcloudConfigDir' },
   { variable: 'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT', path: 'auth.impersonateServiceAccount' },
   { variable: 'CLOUDSDK_AUTH_TOKEN_HOST', path: 'endpoints.oauth2TokenUrl' },
   { variable: 'GCE_METADATA_HOST', path: 'endpoints.metadataHost' },

@@ -46,6 +46,7 @@ describe('defaults', () => {
     expect(config.auth.scopes).toEqual(['https://www.googleapis.com/auth/cloud-platform']);
     expect(config.auth.cacheDir).toBe(join(home, '.cache', 'gar'));
     expect(config.docker.configDir).toBe(join(home, '.docker'));
+    expect(config.auth.gcloudConfigDir).toBe(join(home, '.config', 'gcloud'));
     expect(config.endpoints.oauth2TokenUrl).toBe('https://oauth2.googleapis.com/token');
     expect(config.endpoints.metadataHost).toBe('metadata.google.internal');
     expect(config.registries).toEqual({});
@@ -141,6 +142,7 @@ describe('environment variables', () => {
     ['CLOUDSDK_ARTIFACTS_REPOSITORY', 'my-repo', 'repository', 'my-repo'],
     ['GOOGLE_APPLICATION_CREDENTIALS', '/keys/sa.json', 'auth.credentialsFile', '/keys/sa.json'],
     ['CLOUDSDK_AUTH_ACCESS_TOKEN_FILE', '/run/token', 'auth.accessTokenFile', '/run/token'],
+    ['CLOUDSDK_CONFIG', '/etc/gcloud', 'auth.gcloudConfigDir', '/etc/gcloud'],
     ['GAR_ACCESS_TOKEN', 'ya29.secret', 'auth.accessToken', 'ya29.secret'],
     [
       'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT',

@@ -123,7 +123,10 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ConfigResolut
 function defaultsLayer(env: Env, homeDir: string): Layer {
   const cacheHome = env.XDG_CACHE_HOME || join(homeDir, '.cache');
   return constantLayer(
-    { auth: { cacheDir: join(cacheHome, 'gar') }, docker: { configDir: join(homeDir, '.docker') } },
+    {
+      auth: { cacheDir: join(cacheHome, 'gar'), gcloudConfigDir: join(homeDir, '.config', 'gcloud') },
+      docker: { configDir: join(homeDir, '.docker') },
+    },
     'default',
     homeDir,
   );

@@ -58,6 +58,12 @@ const authSchema = z
       .default([])
       .describe('Delegation chain for impersonation, in order.'),
     scopes: z.array(httpUrl).min(1).default([CLOUD_PLATFORM_SCOPE]),
+    gcloudConfigDir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(path)
+      .describe('gcloud configuration directory, where its ADC file lives (default ~/.config/gcloud).'),
     cacheDir: z
       .string()
       .min(1)
@@ -198,7 +204,7 @@ export type ArConfigFile = z.input<typeof arConfigFileSchema>;
 type Parsed = z.output<typeof arConfigSchema>;
 /** What code receives: complete and normalized; directories that default per user are filled in. */
 export type ArResolvedConfig = Parsed & {
-  auth: Parsed['auth'] & { cacheDir: string };
+  auth: Parsed['auth'] & { cacheDir: string; gcloudConfigDir: string };
   docker: Parsed['docker'] & { configDir: string };
 };
 export type TokenSource = (typeof TOKEN_SOURCES)[number];

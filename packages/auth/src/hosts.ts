@@ -1,0 +1,33 @@
+import type { ArResolvedConfig } from '@ar/config';
+import { classifyRegistryHost } from '@ar/image-ref';
+
+/** Any gcr.io host is Google's (gcr.io, us.gcr.io, mirror.gcr.io, …); the label check keeps look-alikes out. */
+const GCR_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*gcr\.io$/;
+
+/**
+ * Normalises what Docker and users write for a registry into `host[:port]`, lowercased:
+ * `https://us-docker.pkg.dev/v2/`, `us-docker.pkg.dev/my-project/repo`, `US-DOCKER.PKG.DEV:443`.
+ * Port 443 is dropped, as it is the default and Docker omits it.
+ */
+export function normalizeRegistryHost(serverUrl: string): string {
+  let rest = serverUrl.trim();
+  rest = rest.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  rest = rest.split(/[/?#]/, 1)[0] ?? '';
+  rest = rest.replace(/^[^@]*@/, '').toLowerCase();
+  return rest.endsWith(':443') ? rest.slice(0, -4) : rest;
+}
+
+/**
+ * True when Google credentials may be sent to this registry: Artifact Registry hosts
+ * (`*-docker.pkg.dev`, `docker.*.rep.pkg.dev`), Container Registry hosts (`gcr.io`, `*.gcr.io`),
+ * and hosts the config marks `google: true` (the emulator). Decided by pattern on the whole host,
+ * so `docker.pkg.dev.evil.com` is not Google's.
+ */
+export function isGoogleRegistry(serverUrl: string, config: Pick<ArResolvedConfig, 'registries'>): boolean {
+  const host = normalizeRegistryHost(serverUrl);
+  if (config.registries[host]?.google) return true;
+  const hostname = host.replace(/:\d+$/, '');
+  // A Google registry answers on 443 only: a port elsewhere means some other server.
+  if (hostname !== host) return false;
+  return classifyRegistryHost(hostname).kind !== 'other' || GCR_HOST.test(hostname);
+}

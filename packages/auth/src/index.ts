@@ -1,0 +1,30 @@
+export {
+  type Auth,
+  type AuthDescription,
+  type AuthOptions,
+  builtinSources,
+  createAuth,
+} from './auth.js';
+export { type CachedToken, TokenCache, type TokenCacheOptions } from './cache/token-cache.js';
+export type { AccessToken, RegistryCredential } from './credential.js';
+export {
+  type ConfigureDockerOptions,
+  type ConfigureDockerResult,
+  configureDocker,
+} from './docker/configure-docker.js';
+export { getFromCredentialHelper } from './docker/credential-helper-client.js';
+export {
+  type DockerConfigFile,
+  type DockerConfigJson,
+  dockerConfigPath,
+  lookupDockerCredential,
+  readDockerConfig,
+} from './docker/docker-config.js';
+export { ArAuthError, type AuthErrorCode, sourceAbsent } from './errors.js';
+export { isGoogleRegistry, normalizeRegistryHost } from './hosts.js';
+export type { DetectedSource, FetchedToken, SourceContext, TokenSource } from './source.js';
+export { accessTokenSource } from './sources/access-token.js';
+export { adcSource } from './sources/adc.js';
+export { gcloudSource } from './sources/gcloud.js';
+export { metadataSource } from './sources/metadata.js';
+export { serviceAccountKeySource } from './sources/service-account-key.js';
