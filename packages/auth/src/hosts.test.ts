@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGoogleRegistry, normalizeRegistryHost } from './hosts.js';
+import { allArtifactRegistryHosts, isGoogleRegistry, normalizeRegistryHost } from './hosts.js';
 
 const plain = { registries: {} };
 const withEmulator = {
@@ -58,5 +58,15 @@ describe('isGoogleRegistry', () => {
     expect(isGoogleRegistry('http://127.0.0.1:5005/v2/', withEmulator)).toBe(true);
     expect(isGoogleRegistry('127.0.0.1:5006', withEmulator)).toBe(false);
     expect(isGoogleRegistry('localhost:5000', withEmulator)).toBe(false);
+  });
+});
+
+describe('allArtifactRegistryHosts', () => {
+  it('lists the multi-regions and the regions, every one a Google registry', () => {
+    const hosts = allArtifactRegistryHosts();
+    expect(hosts).toContain('us-docker.pkg.dev');
+    expect(hosts).toContain('europe-west1-docker.pkg.dev');
+    expect(hosts.length).toBeGreaterThan(30);
+    expect(hosts.every((host) => isGoogleRegistry(host, plain))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { ArResolvedConfig } from '@ar/config';
-import { classifyRegistryHost } from '@ar/image-ref';
+import { AR_MULTI_REGIONS, AR_REGIONS, classifyRegistryHost } from '@ar/image-ref';
 
 /** Any gcr.io host is Google's (gcr.io, us.gcr.io, mirror.gcr.io, …); the label check keeps look-alikes out. */
 const GCR_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*gcr\.io$/;
@@ -30,4 +30,9 @@ export function isGoogleRegistry(serverUrl: string, config: Pick<ArResolvedConfi
   // A Google registry answers on 443 only: a port elsewhere means some other server.
   if (hostname !== host) return false;
   return classifyRegistryHost(hostname).kind !== 'other' || GCR_HOST.test(hostname);
+}
+
+/** Every known Artifact Registry Docker host (`gar auth configure-docker --all-locations`). */
+export function allArtifactRegistryHosts(): string[] {
+  return [...AR_MULTI_REGIONS, ...AR_REGIONS].map((location) => `${location}-docker.pkg.dev`);
 }

@@ -21,7 +21,7 @@ export {
   readDockerConfig,
 } from './docker/docker-config.js';
 export { ArAuthError, type AuthErrorCode, sourceAbsent } from './errors.js';
-export { isGoogleRegistry, normalizeRegistryHost } from './hosts.js';
+export { allArtifactRegistryHosts, isGoogleRegistry, normalizeRegistryHost } from './hosts.js';
 export type { DetectedSource, FetchedToken, SourceContext, TokenSource } from './source.js';
 export { accessTokenSource } from './sources/access-token.js';
 export { adcSource } from './sources/adc.js';
