@@ -7,6 +7,8 @@ export {
   formatIssue,
 } from './errors.js';
 export { configJsonSchema } from './json-schema.js';
+export { parseJsonObject } from './json-text.js';
+export { type ConfigFileLocation, locateConfigFile } from './locate.js';
 export { type ConfigResolution, type ResolveConfigOptions, resolveConfig } from './resolve.js';
 export {
   type ArConfigFile,

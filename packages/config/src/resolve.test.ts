@@ -188,6 +188,8 @@ describe('environment variables', () => {
     ['GAR_OUTPUT_PROGRESS', 'never', 'output.progress', 'never'],
     ['GAR_LOG_LEVEL', 'debug', 'log.level', 'debug'],
     ['GAR_EMULATOR_PORT', '5005', 'emulator.port', 5005],
+    ['GAR_HELPER_STRICT', 'true', 'helper.strict', true],
+    ['GAR_HELPER_LOG', '/var/log/gar-helper.log', 'helper.log', '/var/log/gar-helper.log'],
     ['GAR_API_PORT', '9090', 'api.port', 9090],
     [
       'GAR_API_ALLOWED_HOSTS',

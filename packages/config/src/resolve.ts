@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path';
 import { closestMatch } from '@ar/errors';
 import { type Env, GAR_PROFILE, readEnv } from './env.js';
 import { ArConfigError, type ConfigIssue } from './errors.js';
-import { locateConfigFile, readConfigFile } from './file.js';
+import { readConfigFile } from './file.js';
 import { toConfigIssues } from './issues.js';
 import { isPlainObject, type Layer, leaves, merge, nearestOrigin, normalizePaths } from './layers.js';
+import { locateConfigFile } from './locate.js';
 import { type ArResolvedConfig, type ArUserConfig, arConfigFileSchema, arConfigSchema } from './schema.js';
 
 export interface ResolveConfigOptions {

@@ -146,6 +146,19 @@ const apiSchema = z.strictObject({
   allowedHosts: z.array(z.string().min(1)).default([]).describe('Registry hosts the service may contact.'),
 });
 
+const helperSchema = z.strictObject({
+  strict: z
+    .boolean()
+    .default(false)
+    .describe('docker-credential-gar: refuse `store` / `erase` for Google hosts instead of ignoring them.'),
+  log: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(path)
+    .describe('docker-credential-gar: append one line per call here (tokens redacted).'),
+});
+
 const emulatorSchema = z.strictObject({
   dataDir: z
     .string()
@@ -181,6 +194,7 @@ export const arConfigSchema = z.strictObject({
   transfer: transferSchema.prefault({}),
   docker: dockerSchema.prefault({}),
   api: apiSchema.prefault({}),
+  helper: helperSchema.prefault({}),
   emulator: emulatorSchema.prefault({}),
   output: outputSchema.prefault({}),
   log: logSchema.prefault({}),

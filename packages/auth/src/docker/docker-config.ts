@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseJsonObject } from '@ar/config/files';
 import type { RegistryCredential } from '../credential.js';
 import { ArAuthError } from '../errors.js';
 import { normalizeRegistryHost } from '../hosts.js';
 import { getFromCredentialHelper } from './credential-helper-client.js';
-import { parseJsonObject } from './json-text.js';
 
 export interface DockerConfigFile {
   path: string;

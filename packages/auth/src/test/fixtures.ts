@@ -38,6 +38,8 @@ export async function bundleScript(dir: string, name: string, contents: string):
     format: 'cjs',
     // jsonc-parser's UMD build hides its requires from bundlers; its ESM build does not.
     mainFields: ['module', 'main'],
+    // Workspace packages resolve to their TypeScript sources, as in the tests themselves.
+    conditions: ['@ar/source'],
     outfile,
     logLevel: 'silent',
   });

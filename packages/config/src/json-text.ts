@@ -12,7 +12,7 @@ export function parseJsonObject(text: string): { value: Record<string, unknown> 
     return { error: `line ${line}, column ${column}: ${printParseErrorCode(first.error)}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { error: 'the top level is not a JSON object' };
+    return { error: 'line 1, column 1: the top level must be a JSON object' };
   }
   return { value: value as Record<string, unknown> };
 }
