@@ -13,6 +13,11 @@ describe('closestMatch', () => {
     expect(closestMatch('x', [])).toBeUndefined();
   });
 
+  it('takes an explicit distance limit', () => {
+    expect(closestMatch('asia', ['asxx'])).toBeUndefined();
+    expect(closestMatch('asia', ['asxx'], { maxDistance: 2 })).toBe('asxx');
+  });
+
   it('prefers the first of equally close candidates', () => {
     expect(closestMatch('ab', ['aa', 'bb'])).toBe('aa');
   });

@@ -1,10 +1,15 @@
 /**
- * The candidate closest to `input` by edit distance, for "did you mean …?" hints; undefined
- * when nothing is close enough to be a plausible typo (more than a third of the input changed).
+ * The candidate closest to `input` by edit distance (ignoring case), for "did you mean …?" hints;
+ * undefined when nothing is close enough to be a plausible typo: by default, when more than a
+ * third of the input would change.
  */
-export function closestMatch(input: string, candidates: Iterable<string>): string | undefined {
+export function closestMatch(
+  input: string,
+  candidates: Iterable<string>,
+  options: { maxDistance?: number } = {},
+): string | undefined {
   const needle = input.toLowerCase();
-  const limit = Math.max(1, Math.floor(needle.length / 3));
+  const limit = options.maxDistance ?? Math.max(1, Math.floor(needle.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
