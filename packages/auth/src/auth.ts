@@ -32,7 +32,10 @@ export interface AuthOptions {
 export interface Auth {
   /** A Google access token with at least the refresh margin left. `forceRefresh` after a 401. */
   accessToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<AccessToken>;
-  /** A token already cached and fresh, without detecting sources or fetching; undefined otherwise. */
+  /**
+   * A token that needs no network and no heavy module: a fresh cached one, or a static one;
+   * undefined otherwise. The credential helper's warm path.
+   */
   cachedAccessToken(): Promise<AccessToken | undefined>;
   /**
    * Credentials for a registry: Google's for Google hosts, Docker's config.json for any other;
@@ -95,15 +98,10 @@ export function createAuth(config: ArResolvedConfig, options: AuthOptions = {}):
     accessToken,
     async cachedAccessToken() {
       const { found } = await detect();
+      // A static token costs a file read at most: it is "cached" by nature.
+      if (!found.cacheable && !target) return accessToken();
       const entry = await cache.peek(cacheKey(found));
-      return (
-        entry && {
-          token: entry.token,
-          expiresAt: entry.expiresAt,
-          source: found.source,
-          account: target ?? found.account,
-        }
-      );
+      return entry && { token: entry.token, expiresAt: entry.expiresAt, source: found.source, account: target ?? found.account };
     },
     isGoogleRegistry: (serverUrl) => isGoogleRegistry(serverUrl, config),
     async registryCredential(serverUrl, request = {}) {

@@ -8,7 +8,9 @@ import type { FetchedToken } from '../source.js';
 /** The token URL google-auth-library posts service-account JWT grants to, whatever the key file says. */
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
-const loadLibrary = () => import('google-auth-library');
+// A CommonJS package: its `default` is module.exports both under Node and inside our bundles
+// (where named exports of a CommonJS chunk are not re-exported).
+const loadLibrary = async () => (await import('google-auth-library')).default;
 
 /**
  * Sends the client's token requests to `endpoints.oauth2TokenUrl` (the emulator, a proxy): the
@@ -40,6 +42,12 @@ export async function clientFromJson(
   const client = (await auth.getClient()) as AuthClient;
   redirectTokenEndpoint(client, config);
   return client;
+}
+
+/** google-auth-library's metadata-server client (gcp-metadata underneath). */
+export async function computeClient(scopes: readonly string[]): Promise<AuthClient> {
+  const { Compute } = await loadLibrary();
+  return new Compute({ scopes: [...scopes] });
 }
 
 /** A client that only holds an access token: the source for impersonation from a static or gcloud token. */

@@ -58,7 +58,6 @@ async function probeEmail(host: string, signal: AbortSignal | undefined): Promis
 async function fetchFromMetadata(host: string, scopes: readonly string[]): Promise<FetchedToken> {
   // gcp-metadata takes its host from the environment only; this is the one seam it offers.
   if (host !== DEFAULT_METADATA_HOST) process.env.GCE_METADATA_HOST = host;
-  const { Compute } = await import('google-auth-library');
-  const { tokenFromClient } = await import('./google-client.js');
-  return tokenFromClient(new Compute({ scopes: [...scopes] }), `the metadata server at ${host}`);
+  const { computeClient, tokenFromClient } = await import('./google-client.js');
+  return tokenFromClient(await computeClient(scopes), `the metadata server at ${host}`);
 }

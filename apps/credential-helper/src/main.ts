@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import { isArError } from '@ar/errors';
+import packageJson from '../package.json' with { type: 'json' };
+import { get, type HelperContext, list, storeOrErase } from './commands.js';
+import { ERROR_HINTS, FAILURE_STATUS } from './exit-codes.js';
+import { writeLog } from './log.js';
+import { HelperFailure, NOT_FOUND, readInput } from './protocol.js';
+
+const USAGE = `Usage: docker-credential-gar <get|store|erase|list|version>
+
+A Docker credential helper for Google Artifact Registry and Container Registry.
+Docker runs it for the hosts listed under "credHelpers" in ~/.docker/config.json
+(add them with \`gar auth configure-docker HOST\`). It reads the server URL on stdin
+and prints {"ServerURL","Username","Secret"}; tokens come from the gar config's
+token sources and are cached per user, never with less than 10 minutes left.
+
+Environment: GAR_HELPER_LOG=FILE logs one line per call (no secrets);
+every gar setting applies (see \`gar --help\`).`;
+
+async function run(command: string | undefined, context: HelperContext): Promise<string> {
+  switch (command) {
+    case 'get':
+      return `${JSON.stringify(await get(await readInput(process.stdin), context))}\n`;
+    case 'store':
+    case 'erase':
+      await storeOrErase(command, await readInput(process.stdin), context);
+      return '';
+    case 'list':
+      return `${JSON.stringify(await list(context))}\n`;
+    case 'version':
+    case '--version':
+    case '-v':
+      return `docker-credential-gar ${packageJson.version}\n`;
+    case '--help':
+    case '-h':
+    case 'help':
+      return `${USAGE}\n`;
+    default:
+      throw new HelperFailure(
+        `unknown command "${command ?? ''}"; expected get, store, erase, list or version`,
+      );
+  }
+}
+
+/** The one line Docker shows: the error's first line, a hint, never a secret. */
+function failureLine(error: unknown): string {
+  if (error instanceof HelperFailure) return error.message;
+  if (isArError(error)) {
+    const hint = (ERROR_HINTS as Record<string, string>)[error.code] ?? '';
+    return [error.message.replace(/\s*\n\s*/g, ' ').trim(), hint].filter(Boolean).join(' ');
+  }
+  return `docker-credential-gar failed: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const command = process.argv[2];
+  const context: HelperContext = { env: process.env, cwd: process.cwd(), report: {}, secrets: [] };
+  // The config's helper.log once a command has resolved it; GAR_HELPER_LOG (the same key) when
+  // resolution itself failed.
+  const logFile = () => context.logFile ?? (process.env.GAR_HELPER_LOG || undefined);
+  try {
+    process.stdout.write(await run(command, context));
+    await writeLog(
+      logFile(),
+      {
+        command: command ?? '',
+        ...context.report,
+        outcome: 'ok',
+        ms: Math.round(performance.now() - started),
+      },
+      context.secrets,
+    );
+  } catch (error) {
+    const line = failureLine(error);
+    process.stdout.write(`${line}\n`);
+    process.exitCode = FAILURE_STATUS;
+    const outcome = line === NOT_FOUND ? 'not-found' : 'error';
+    const detail = isArError(error) ? `${error.code}: ${error.message}` : line;
+    await writeLog(
+      logFile(),
+      {
+        command: command ?? '',
+        ...context.report,
+        outcome,
+        error: outcome === 'error' ? detail : undefined,
+        ms: Math.round(performance.now() - started),
+      },
+      context.secrets,
+    );
+  }
+}
+
+void main();

@@ -1,0 +1,150 @@
+// Token behaviour of the built helper against the emulator's OAuth token endpoint: warm answers,
+// one fetch for many parallel calls, no dying token, and a warm path that loads nothing heavy.
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Emulator, type RequestLogLine, startEmulator } from '@ar/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHelper, tempUser, writeJson } from './test/run-helper.js';
+
+let emulator: Emulator;
+const requests: RequestLogLine[] = [];
+let keyJson: unknown;
+let account: string;
+beforeAll(async () => {
+  emulator = await startEmulator({
+    seed: { projects: [{ id: 'helper-tests' }] },
+    log: (line) => requests.push(line),
+  });
+  account = emulator.createServiceAccount('helper-tests', 'pusher');
+  keyJson = await emulator.createServiceAccountKey(account);
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+const tokenRequests = () =>
+  requests.filter((line) => line.method === 'POST' && line.path === '/token').length;
+
+/** A user whose key file exchanges at the emulator; the emulator's port is marked a Google registry. */
+function userWithKey() {
+  const { home, env } = tempUser();
+  const keyFile = join(home, 'key.json');
+  writeJson(keyFile, keyJson);
+  return {
+    home,
+    keyFile,
+    env: {
+      ...env,
+      GOOGLE_APPLICATION_CREDENTIALS: keyFile,
+      CLOUDSDK_AUTH_TOKEN_HOST: emulator.tokenUrl,
+      GCE_METADATA_HOST: '127.0.0.1:9',
+    },
+  };
+}
+
+const secretOf = (stdout: string) => (JSON.parse(stdout) as { Secret: string }).Secret;
+
+/** Node loader hooks that append every module URL a run loads to LOADED_LOG. */
+function loadTracer(dir: string): string[] {
+  const hooks = join(dir, 'trace-hooks.mjs');
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';
+     export async function load(url, context, next) { appendFileSync(process.env.LOADED_LOG, url + '\\n'); return next(url, context); }`,
+  );
+  const register = join(dir, 'trace-register.mjs');
+  writeFileSync(
+    register,
+    `import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`,
+  );
+  return ['--import', register];
+}
+
+/** Which heavy libraries the files a run loaded contain (esbuild keeps their node_modules paths). */
+function heavyLibrariesLoaded(loadedLog: string): string[] {
+  const files = readFileSync(loadedLog, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((url) => url.startsWith('file:'));
+  const found = new Set<string>();
+  for (const url of files) {
+    const text = readFileSync(new URL(url), 'utf8');
+    for (const library of ['zod', 'google-auth-library', 'gaxios', 'proper-lockfile']) {
+      if (text.includes(`node_modules/${library}/`)) found.add(library);
+    }
+  }
+  return [...found].sort();
+}
+
+describe('tokens', () => {
+  it('fetches on the first get, answers the next ones warm with the same token', async () => {
+    const user = userWithKey();
+    const log = join(user.home, 'helper.log');
+    const env = { ...user.env, GAR_HELPER_LOG: log };
+    const first = await runHelper(['get'], 'us-west1-docker.pkg.dev', env);
+    expect(first.status).toBe(0);
+    const second = await runHelper(['get'], 'https://us-west1-docker.pkg.dev/v2/', env);
+    expect(secretOf(second.stdout)).toBe(secretOf(first.stdout));
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines[0]).toContain('path="cold" source="service-account-key"');
+    expect(lines[1]).toContain(`path="warm" source="service-account-key" account="${account}"`);
+    expect(readFileSync(log, 'utf8')).not.toContain(secretOf(first.stdout));
+  });
+
+  it('loads neither the schema nor google-auth-library on a warm get, but does on a cold one', async () => {
+    const user = userWithKey();
+    const tracer = loadTracer(user.home);
+    const cold = join(user.home, 'cold.log');
+    const warm = join(user.home, 'warm.log');
+    await runHelper(['get'], 'us-docker.pkg.dev', { ...user.env, LOADED_LOG: cold }, tracer);
+    const run = await runHelper(['get'], 'us-docker.pkg.dev', { ...user.env, LOADED_LOG: warm }, tracer);
+    expect(run.status).toBe(0);
+    expect(heavyLibrariesLoaded(cold)).toEqual(['gaxios', 'google-auth-library', 'proper-lockfile', 'zod']);
+    expect(heavyLibrariesLoaded(warm)).toEqual([]);
+  });
+
+  it('goes cold again when the key file changes', async () => {
+    const user = userWithKey();
+    const log = join(user.home, 'helper.log');
+    const env = { ...user.env, GAR_HELPER_LOG: log };
+    await runHelper(['get'], 'gcr.io', env);
+    utimesSync(user.keyFile, new Date(), new Date(Date.now() + 5_000));
+    await runHelper(['get'], 'gcr.io', env);
+    const paths = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.match(/path="(\w+)"/)?.[1]);
+    expect(paths).toEqual(['cold', 'cold']);
+  });
+
+  it('never hands out a cached token with less than the margin left', async () => {
+    const user = userWithKey();
+    const first = secretOf((await runHelper(['get'], 'us-docker.pkg.dev', user.env)).stdout);
+    const dir = join(user.home, '.cache', 'gar', 'tokens');
+    const file = join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!);
+    const now = Date.now();
+    // As if the token had been fetched 55 minutes ago: 5 minutes left, inside the 10-minute margin.
+    writeFileSync(
+      file,
+      JSON.stringify({ token: first, issuedAt: now - 55 * 60_000, expiresAt: now + 5 * 60_000 }),
+    );
+    const next = secretOf((await runHelper(['get'], 'us-docker.pkg.dev', user.env)).stdout);
+    expect(next).not.toBe(first);
+    expect(JSON.parse(readFileSync(file, 'utf8')).expiresAt).toBeGreaterThan(now + 50 * 60_000);
+  });
+
+  it('shares one token fetch among 50 parallel cold gets, and every answer is valid', async () => {
+    const user = userWithKey();
+    const before = tokenRequests();
+    const runs = await Promise.all(
+      Array.from({ length: 50 }, () => runHelper(['get'], 'us-docker.pkg.dev', user.env)),
+    );
+    expect(runs.map((run) => run.status)).toEqual(Array(50).fill(0));
+    const secrets = new Set(runs.map((run) => secretOf(run.stdout)));
+    expect(secrets.size).toBe(1);
+    expect(tokenRequests() - before).toBe(1);
+    const [token] = secrets;
+    const response = await fetch(`${emulator.url()}/v2/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+  }, 120_000);
+});
