@@ -46,7 +46,9 @@ const ECOSYSTEM: ReadonlyArray<{ variable: string; path: string; parse?: (raw: s
 const toSnake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 function parserFor(node: JsonSchema): ((raw: string) => unknown) | undefined {
-  switch (node.type) {
+  // A union (built-in names or a plugin's) parses as its first member does.
+  const type = node.type ?? (node.anyOf as JsonSchema[] | undefined)?.[0]?.type;
+  switch (type) {
     case 'string':
       return (raw) => raw;
     case 'integer':

@@ -1,0 +1,21 @@
+import { ArError } from '@ar/errors';
+
+export type CoreErrorCode =
+  /** The Artifact Registry API has no such repository, image or project. */
+  | 'AR_REST_NOT_FOUND'
+  /** The caller lacks a permission; the message names it and the role that grants it. */
+  | 'AR_REST_PERMISSION_DENIED'
+  /** The API refused the credential. */
+  | 'AR_REST_UNAUTHENTICATED'
+  /** The request was malformed (a bad repository ID, an unknown mode). */
+  | 'AR_REST_INVALID_ARGUMENT'
+  /** The resource exists already. */
+  | 'AR_REST_ALREADY_EXISTS'
+  /** The API is unreachable or failing (retryable). */
+  | 'AR_REST_UNAVAILABLE'
+  /** Any other answer the API gave. */
+  | 'AR_REST_FAILED'
+  /** An operation needs a project, location or repository and none was given or configured. */
+  | 'AR_CORE_MISSING_DEFAULT';
+
+export class ArCoreError extends ArError<CoreErrorCode> {}

@@ -1,0 +1,10 @@
+export { type ArClient, type ArPlugin, type ClientOptions, createClient } from './client.js';
+export { ArCoreError, type CoreErrorCode } from './errors.js';
+export type { ImageSummary } from './images.js';
+export {
+  type CreateRepositoryOptions,
+  type Repository,
+  type RepositoryMode,
+  type UpstreamPolicy,
+  upstreamsByPriority,
+} from './repositories.js';

@@ -1,0 +1,95 @@
+import { type ArRepositoryRef, arRepositoryResourceName } from '@ar/image-ref';
+import type { RestClient } from './rest.js';
+
+export type RepositoryMode = 'STANDARD_REPOSITORY' | 'REMOTE_REPOSITORY' | 'VIRTUAL_REPOSITORY';
+
+export interface UpstreamPolicy {
+  id?: string;
+  /** `projects/P/locations/L/repositories/R`. */
+  repository: string;
+  priority: number;
+}
+
+/** A repository as the REST API describes it. */
+export interface Repository {
+  name: string;
+  format: string;
+  mode?: RepositoryMode;
+  description?: string;
+  createTime?: string;
+  updateTime?: string;
+  sizeBytes?: string;
+  dockerConfig?: { immutableTags?: boolean };
+  virtualRepositoryConfig?: { upstreamPolicies?: UpstreamPolicy[] };
+  remoteRepositoryConfig?: {
+    description?: string;
+    dockerRepository?: { customRepository?: { uri?: string }; publicRepository?: string };
+  };
+}
+
+export interface CreateRepositoryOptions {
+  mode?: RepositoryMode;
+  description?: string;
+  immutableTags?: boolean;
+  /** REMOTE_REPOSITORY: the upstream registry URL. */
+  remoteUrl?: string;
+  /** VIRTUAL_REPOSITORY: upstream repositories by priority. */
+  upstreams?: UpstreamPolicy[];
+}
+
+interface Operation {
+  name: string;
+  done?: boolean;
+  error?: { message?: string };
+}
+
+/** Upstream policies, highest priority first, as a virtual repository consults them. */
+export function upstreamsByPriority(repository: Repository): UpstreamPolicy[] {
+  return [...(repository.virtualRepositoryConfig?.upstreamPolicies ?? [])].sort(
+    (a, b) => b.priority - a.priority,
+  );
+}
+
+export function repositoriesApi(rest: RestClient) {
+  return {
+    list(project: string, location: string, limit?: number): Promise<Repository[]> {
+      return rest.listAll<Repository>(
+        `projects/${project}/locations/${location}/repositories`,
+        'repositories',
+        limit,
+      );
+    },
+
+    get(repository: ArRepositoryRef): Promise<Repository> {
+      return rest.request<Repository>('GET', arRepositoryResourceName(repository));
+    },
+
+    /** Creates the repository and waits for the operation (Google's create is long-running). */
+    async create(repository: ArRepositoryRef, options: CreateRepositoryOptions = {}): Promise<Repository> {
+      const mode = options.mode ?? 'STANDARD_REPOSITORY';
+      const body: Record<string, unknown> = {
+        format: 'DOCKER',
+        mode,
+        ...(options.description ? { description: options.description } : {}),
+        ...(options.immutableTags ? { dockerConfig: { immutableTags: true } } : {}),
+        ...(mode === 'REMOTE_REPOSITORY' && options.remoteUrl
+          ? { remoteRepositoryConfig: { dockerRepository: { customRepository: { uri: options.remoteUrl } } } }
+          : {}),
+        ...(mode === 'VIRTUAL_REPOSITORY'
+          ? { virtualRepositoryConfig: { upstreamPolicies: options.upstreams ?? [] } }
+          : {}),
+      };
+      const parent = `projects/${repository.project}/locations/${repository.location}`;
+      let operation = await rest.request<Operation>(
+        'POST',
+        `${parent}/repositories?repositoryId=${encodeURIComponent(repository.repository)}`,
+        body,
+      );
+      for (let wait = 250; !operation.done; wait = Math.min(wait * 2, 5_000)) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        operation = await rest.request<Operation>('GET', operation.name);
+      }
+      return this.get(repository);
+    },
+  };
+}
