@@ -24,6 +24,14 @@ export {
 } from './docker-config.js';
 export { E2E_ENV_VARIABLES, E2E_PODMAN_HOST_VARIABLE, type E2eEnv, E2eEnvError, e2eEnv } from './e2e-env.js';
 export {
+  type Fault,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultRule,
+  type ProxiedExchange,
+  startFaultProxy,
+} from './fault-proxy.js';
+export {
   buildImageArchive,
   type ImageArchive,
   type ImageArchiveOptions,
@@ -31,6 +39,12 @@ export {
   sha256Digest,
   type TarFile,
 } from './image-archive.js';
+export {
+  type BuiltOciImage,
+  type LayoutPlatform,
+  type OciLayoutImageOptions,
+  writeOciLayoutImage,
+} from './oci-layout-builder.js';
 export { CommandError, type RunOptions, type RunResult, runChecked, runCommand } from './run.js';
 export {
   type AccessRestriction,

@@ -1,0 +1,102 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { RegistryError } from './errors.js';
+
+const SHA256 = /^sha256:[a-f0-9]{64}$/;
+
+export function sha256(data: Uint8Array | string): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+export function isSha256Digest(digest: string): boolean {
+  return SHA256.test(digest);
+}
+
+/** Only sha256 is produced by any registry we talk to; refusing others keeps verification honest. */
+export function assertSupportedDigest(digest: string, what: string): void {
+  if (!isSha256Digest(digest))
+    throw new RegistryError(
+      'AR_REGISTRY_INVALID_ARGUMENT',
+      `${what} has digest "${digest}", which is not a sha256 digest (sha256:<64 hex>); only sha256 is supported.`,
+    );
+}
+
+export function digestHex(digest: string): string {
+  return digest.slice(digest.indexOf(':') + 1);
+}
+
+/**
+ * Passes bytes through while hashing and counting them, and fails the stream at its end when the
+ * digest or size differs: a consumer that commits only on a clean end (temp file then rename,
+ * an HTTP PUT the server completes only on a full body) never commits bad bytes. An excess is
+ * caught as soon as it arrives rather than at the end.
+ */
+export class DigestVerifier extends Transform {
+  readonly #hash: Hash = createHash('sha256');
+  #bytes = 0;
+
+  constructor(
+    readonly expectedDigest: string,
+    readonly expectedSize: number | undefined,
+    readonly what: string,
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    assertSupportedDigest(expectedDigest, what);
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#bytes += chunk.length;
+    if (this.expectedSize !== undefined && this.#bytes > this.expectedSize) {
+      callback(sizeMismatch(this.what, this.expectedSize, `more than ${this.expectedSize}`));
+      return;
+    }
+    this.#hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.expectedSize !== undefined && this.#bytes !== this.expectedSize) {
+      callback(sizeMismatch(this.what, this.expectedSize, String(this.#bytes)));
+      return;
+    }
+    const actual = `sha256:${this.#hash.digest('hex')}`;
+    if (actual !== this.expectedDigest) {
+      callback(
+        new RegistryError(
+          'AR_REGISTRY_DIGEST_MISMATCH',
+          `${this.what}: the content hashes to ${actual}, not ${this.expectedDigest}. The data is corrupt ` +
+            '(in the source or in transit); nothing was written. Retry, and if it persists, repair the source.',
+        ),
+      );
+      return;
+    }
+    callback();
+  }
+}
+
+function sizeMismatch(what: string, expected: number, got: string): RegistryError {
+  return new RegistryError(
+    'AR_REGISTRY_SIZE_MISMATCH',
+    `${what}: expected ${expected} bytes, got ${got}. The data is truncated or corrupt; nothing was written. ` +
+      'Retry, and if it persists, repair the source.',
+  );
+}
+
+/** Reports the running byte count of what passes through (progress bars). */
+export class ByteCounter extends Transform {
+  #bytes = 0;
+
+  constructor(readonly onBytes: (bytes: number) => void) {
+    super({ highWaterMark: 1 << 20 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#bytes += chunk.length;
+    this.onBytes(this.#bytes);
+    callback(null, chunk);
+  }
+}

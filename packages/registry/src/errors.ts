@@ -1,0 +1,83 @@
+import { ArError } from '@ar/errors';
+
+/** Every code this package throws. Apps map each one to an exit code / HTTP status. */
+export const REGISTRY_ERROR_CODES = [
+  /** No credential, or the registry refused the one given (after one refresh). */
+  'AR_REGISTRY_UNAUTHORIZED',
+  /** Authenticated, but the identity lacks the permission (push needs writer, pull needs reader). */
+  'AR_REGISTRY_DENIED',
+  /** The token endpoint answered with an error or nonsense. */
+  'AR_REGISTRY_TOKEN_FAILED',
+  /** A manifest or tag does not exist. */
+  'AR_REGISTRY_MANIFEST_NOT_FOUND',
+  /** A blob does not exist. */
+  'AR_REGISTRY_BLOB_NOT_FOUND',
+  /** The repository does not exist. */
+  'AR_REGISTRY_NAME_UNKNOWN',
+  /** The tag already points to another digest and the repository has immutable tags. */
+  'AR_REGISTRY_TAG_IMMUTABLE',
+  /** Bytes read do not hash to the digest asked for: nothing was written. */
+  'AR_REGISTRY_DIGEST_MISMATCH',
+  /** Bytes read are more or fewer than the descriptor's size: nothing was written. */
+  'AR_REGISTRY_SIZE_MISMATCH',
+  /** A manifest larger than the 4 MiB cap. */
+  'AR_REGISTRY_MANIFEST_TOO_LARGE',
+  /** A manifest or index that is not valid JSON of a known shape, or that the registry refused. */
+  'AR_REGISTRY_MANIFEST_INVALID',
+  /** A media type this client does not handle (e.g. zstd layers when writing a docker tar). */
+  'AR_REGISTRY_UNSUPPORTED_MEDIA_TYPE',
+  /** No manifest in an index matches the platform asked for. */
+  'AR_REGISTRY_PLATFORM_NOT_FOUND',
+  /** The registry does not offer an endpoint (e.g. the catalog). */
+  'AR_REGISTRY_UNSUPPORTED',
+  /** An OCI layout folder or docker tar is malformed or lacks what was asked for. */
+  'AR_REGISTRY_ARCHIVE_INVALID',
+  /** A local file could not be read or written. */
+  'AR_REGISTRY_IO',
+  /** Connection refused/reset, DNS failure, TLS failure: often transient. */
+  'AR_REGISTRY_NETWORK',
+  /** No response (or no body progress) within the request timeout. */
+  'AR_REGISTRY_TIMEOUT',
+  /** The registry is overloaded or failing (408, 429, 5xx) and retries ran out. */
+  'AR_REGISTRY_UNAVAILABLE',
+  /** Any other unexpected HTTP answer. */
+  'AR_REGISTRY_HTTP',
+  /** The caller's AbortSignal fired. */
+  'AR_REGISTRY_ABORTED',
+  /** A bad argument: an unparsable reference, a missing option. */
+  'AR_REGISTRY_INVALID_ARGUMENT',
+] as const;
+
+export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
+
+export interface RegistryErrorDetails {
+  /** HTTP status, when the error comes from a response. */
+  readonly status?: number;
+  /** The registry's `errors[].code` values (`MANIFEST_UNKNOWN`, `DENIED`, …). */
+  readonly registryCodes?: readonly string[];
+  /** Seconds the server asked to wait (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
+}
+
+export class RegistryError extends ArError<RegistryErrorCode> {
+  readonly status: number | undefined;
+  readonly registryCodes: readonly string[];
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    code: RegistryErrorCode,
+    message: string,
+    options: ErrorOptions & { retryable?: boolean } & RegistryErrorDetails = {},
+  ) {
+    super(code, message, options);
+    this.status = options.status;
+    this.registryCodes = options.registryCodes ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function abortedError(signal: AbortSignal | undefined): RegistryError {
+  return new RegistryError('AR_REGISTRY_ABORTED', 'The operation was cancelled by its caller.', {
+    cause: signal?.reason,
+  });
+}
