@@ -9,12 +9,17 @@ import {
 } from '@ar/auth';
 import type { ArResolvedConfig } from '@ar/config';
 import {
+  type ArImageRef,
   type ArReference,
   type ArRepositoryRef,
+  completeArImage,
   completeArRepository,
+  formatArReference,
   parseArReference,
 } from '@ar/image-ref';
+import { RegistryClient } from '@ar/registry';
 import { ArCoreError } from './errors.js';
+import { imageOps, type TransferOptions } from './image-ops.js';
 import { imagesApi } from './images.js';
 import { repositoriesApi } from './repositories.js';
 import { RestClient } from './rest.js';
@@ -59,8 +64,17 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     );
   };
 
+  /** An image named in full (`LOCATION-docker.pkg.dev/P/R/IMAGE:TAG`), or completed from the defaults (`app:1`). */
+  const image = (input: string): ArImageRef => completeArImage(input, defaults);
+  /** A registry image name completed from the defaults; local locations (`oci:`, `docker-archive:`) pass through. */
+  const imageLocation = (input: string): string =>
+    /^(oci|docker-archive):/.test(input) ? input : imageName(input);
+  const imageName = (input: string): string => formatArReference(image(input.replace(/^docker:\/\//, '')));
+
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
+  const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential });
+  const ops = imageOps(registry, repositories);
 
   return {
     config,
@@ -79,7 +93,24 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     images: {
       list: (input: string | undefined, options: { limit?: number } = {}) =>
         images.list(input === undefined ? repository() : reference(input), options),
+      describe: async (input: string) => ops.describe(image(input)),
+      resolve: async (input: string) => ops.resolve(image(input)),
+      delete: async (input: string, options?: { deleteTags?: boolean }) => ops.delete(image(input), options),
     },
+    /** Pushes `oci:DIR[:TAG]` or `docker-archive:FILE` to an image name (blobs first, the tag last). */
+    push: async (source: string, target: string, options?: TransferOptions) =>
+      ops.copy(source, imageName(target), options),
+    /** Pulls an image to `oci:DIR` or `docker-archive:FILE`, verifying every digest before anything is written. */
+    pull: async (source: string, destination: string, options?: TransferOptions) =>
+      ops.copy(imageName(source), destination, options),
+    /** Copies between registries, repositories, folders and tars; mounts blobs within one registry. */
+    copy: async (source: string, destination: string, options?: TransferOptions) =>
+      ops.copy(imageLocation(source), imageLocation(destination), options),
+    /** Adds a tag in the registry without pulling: the manifest is copied, every blob is already there. */
+    tag: async (source: string, target: string) => ops.copy(imageName(source), imageName(target)),
+    registry,
+    /** Releases connection pools. */
+    close: () => registry.close(),
     /** `gar auth configure-docker`: the named hosts, or every AR host with `allLocations`. */
     configureDocker(
       hosts: readonly string[],

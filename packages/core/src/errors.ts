@@ -16,6 +16,10 @@ export type CoreErrorCode =
   /** Any other answer the API gave. */
   | 'AR_REST_FAILED'
   /** An operation needs a project, location or repository and none was given or configured. */
-  | 'AR_CORE_MISSING_DEFAULT';
+  | 'AR_CORE_MISSING_DEFAULT'
+  /** Deleting an image version that tags still point to, without `deleteTags`. */
+  | 'AR_CORE_IMAGE_TAGGED'
+  /** A virtual repository's upstreams do not hold the image. */
+  | 'AR_CORE_NOT_IN_UPSTREAMS';
 
 export class ArCoreError extends ArError<CoreErrorCode> {}

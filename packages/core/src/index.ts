@@ -1,5 +1,6 @@
 export { type ArClient, type ArPlugin, type ClientOptions, createClient } from './client.js';
 export { ArCoreError, type CoreErrorCode } from './errors.js';
+export type { ImageDescription, ImageResolution, TransferOptions } from './image-ops.js';
 export type { ImageSummary } from './images.js';
 export {
   type CreateRepositoryOptions,

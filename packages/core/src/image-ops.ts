@@ -1,0 +1,199 @@
+import { type ArImageRef, formatArReference } from '@ar/image-ref';
+import {
+  type CopyOptions,
+  type CopyResult,
+  copy,
+  type ImageLocation,
+  type ParsedManifest,
+  parseManifest,
+  type RegistryClient,
+} from '@ar/registry';
+import { ArCoreError } from './errors.js';
+import type { repositoriesApi } from './repositories.js';
+import { upstreamsByPriority } from './repositories.js';
+
+export type TransferOptions = Pick<
+  CopyOptions,
+  'platform' | 'platforms' | 'allTags' | 'onProgress' | 'signal' | 'concurrency'
+>;
+
+/** What `gar images describe` shows. */
+export interface ImageDescription {
+  reference: string;
+  digest: string;
+  mediaType: string;
+  /** `os/arch[/variant]` of each image of an index; one entry for a single image. */
+  platforms: string[];
+  /** Manifest, config and layers (of every platform, for an index). */
+  sizeBytes: number;
+  tags: string[];
+  created: string | undefined;
+  uploaded: string | undefined;
+}
+
+/** Why an image resolves where it does in a virtual repository. */
+export interface ImageResolution {
+  reference: string;
+  mode: string;
+  /** The repository that serves the image. */
+  servedBy: string;
+  reason: string;
+  digest: string;
+  /** Every upstream consulted, highest priority first, and whether it held the image. */
+  upstreams: Array<{ id: string | undefined; repository: string; priority: number; holds: boolean }>;
+}
+
+/** Local sources and sinks (`oci:DIR[:TAG]`, `docker-archive:FILE`) pass through; anything else is an image name. */
+export function location(input: string): string {
+  return /^(oci|docker-archive|docker):/.test(input) ? input : `docker://${input}`;
+}
+
+/** `HOST/PROJECT/REPOSITORY/IMAGE` without tag or digest. */
+const repositoryOf = (image: ArImageRef) =>
+  formatArReference({ ...image, tag: undefined, digest: undefined } as ArImageRef);
+
+const platformOf = (p: { os: string; architecture: string; variant?: string }) =>
+  [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+
+function sizeOf(manifest: ParsedManifest, raw: number): number {
+  if (manifest.kind === 'index') return raw;
+  return (
+    raw + manifest.manifest.config.size + manifest.manifest.layers.reduce((sum, layer) => sum + layer.size, 0)
+  );
+}
+
+export function imageOps(registry: RegistryClient, repositories: ReturnType<typeof repositoriesApi>) {
+  const describe = async (image: ArImageRef, signal?: AbortSignal): Promise<ImageDescription> => {
+    const reference = formatArReference(image);
+    const root = await registry.getManifest(reference, signal ? { signal } : {});
+    const parsed = parseManifest(root);
+    let platforms: string[] = [];
+    let sizeBytes = sizeOf(parsed, root.bytes.length);
+    if (parsed.kind === 'index') {
+      const children = parsed.manifest.manifests.filter(
+        (child) => child.platform && child.platform.os !== 'unknown',
+      );
+      platforms = children.map((child) => platformOf(child.platform!));
+      for (const child of children) {
+        const blob = await registry.getManifest(`${repositoryOf(image)}@${child.digest}`);
+        sizeBytes += sizeOf(parseManifest(blob), blob.bytes.length);
+      }
+    }
+    const repo = {
+      registry: image.host,
+      repository: `${image.project.replace(':', '/')}/${image.repository}/${image.image}`,
+    };
+    const listed = (await registry.listImages(repo).catch(() => [])).find(
+      (summary) => summary.digest === root.digest,
+    );
+    return {
+      reference,
+      digest: root.digest,
+      mediaType: root.mediaType,
+      platforms,
+      sizeBytes: listed?.sizeBytes ?? sizeBytes,
+      tags: [...(listed?.tags ?? [])],
+      created: listed?.created?.toISOString(),
+      uploaded: listed?.uploaded?.toISOString(),
+    };
+  };
+
+  return {
+    describe,
+
+    /** Any source to any destination; `ImageLocation` strings as skopeo writes them. */
+    copy(
+      from: string | ImageLocation,
+      to: string | ImageLocation,
+      options: TransferOptions = {},
+    ): Promise<CopyResult> {
+      return copy(
+        registry,
+        typeof from === 'string' ? location(from) : from,
+        typeof to === 'string' ? location(to) : to,
+        options,
+      );
+    },
+
+    /**
+     * Deletes an image version. A tag deletes only that tag; a digest deletes the version, and
+     * refuses while tags point to it unless `deleteTags` (as gcloud does).
+     */
+    async delete(
+      image: ArImageRef,
+      options: { deleteTags?: boolean; signal?: AbortSignal } = {},
+    ): Promise<{ digest: string; deletedTags: string[] }> {
+      const base = repositoryOf(image);
+      if (image.tag && !image.digest) {
+        const digest = (await describe(image)).digest;
+        await registry.deleteManifest(`${base}:${image.tag}`);
+        return { digest, deletedTags: [image.tag] };
+      }
+      const { digest, tags } = await describe(image, options.signal);
+      if (tags.length > 0 && !options.deleteTags) {
+        throw new ArCoreError(
+          'AR_CORE_IMAGE_TAGGED',
+          `${base}@${digest} is tagged ${tags.join(', ')}. Pass --delete-tags to delete the tags with it, or delete a tag by name.`,
+        );
+      }
+      for (const tag of tags) await registry.deleteManifest(`${base}:${tag}`);
+      await registry.deleteManifest(`${base}@${digest}`);
+      return { digest, deletedTags: tags };
+    },
+
+    /**
+     * Which repository serves an image: a standard or remote repository itself; a virtual one, its
+     * highest-priority upstream that holds the image (AR may pick any among equal priorities).
+     */
+    async resolve(image: ArImageRef): Promise<ImageResolution> {
+      const repository = await repositories.get({ ...image, kind: 'repository' });
+      const mode = repository.mode ?? 'STANDARD_REPOSITORY';
+      const reference = formatArReference(image);
+      if (mode !== 'VIRTUAL_REPOSITORY') {
+        const { digest } = await describe(image);
+        return {
+          reference,
+          mode,
+          servedBy: repository.name,
+          reason: `a ${mode.toLowerCase().replace('_', ' ')} serves its own images`,
+          digest,
+          upstreams: [],
+        };
+      }
+      const upstreams: ImageResolution['upstreams'] = [];
+      for (const policy of upstreamsByPriority(repository)) {
+        const [, project, , location, , id] = policy.repository.split('/');
+        const upstreamRef = { ...image, project: project!, location: location!, repository: id! };
+        const head = await registry.headManifest(formatArReference(upstreamRef)).catch(() => undefined);
+        upstreams.push({
+          id: policy.id,
+          repository: policy.repository,
+          priority: policy.priority,
+          holds: head !== undefined,
+        });
+      }
+      const winner = upstreams.find((upstream) => upstream.holds);
+      if (!winner) {
+        throw new ArCoreError(
+          'AR_CORE_NOT_IN_UPSTREAMS',
+          `No upstream of ${repository.name} holds ${reference}; consulted ${upstreams.map((u) => `${u.repository} (priority ${u.priority})`).join(', ')}.`,
+        );
+      }
+      const ties = upstreams.filter((u) => u.holds && u.priority === winner.priority && u !== winner);
+      const skipped = upstreams.filter((u) => !u.holds && u.priority > winner.priority);
+      const reason = [
+        `priority ${winner.priority} is the highest among upstreams that hold the image`,
+        ...(skipped.length
+          ? [`higher-priority ${skipped.map((u) => u.id ?? u.repository).join(', ')} do not hold it`]
+          : []),
+        ...(ties.length
+          ? [
+              `${ties.map((u) => u.id ?? u.repository).join(', ')} ha${ties.length > 1 ? 've' : 's'} the same priority and may serve it too`,
+            ]
+          : []),
+      ].join('; ');
+      const { digest } = await describe(image);
+      return { reference, mode, servedBy: winner.repository, reason, digest, upstreams };
+    },
+  };
+}
