@@ -1,0 +1,286 @@
+// The built `gar` as users run it, against the emulator standing in for us-west1-docker.pkg.dev.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Emulator, startEmulator } from '@ar/emulator';
+import { writeOciLayoutImage } from '@ar/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
+const PROJECT = 'cli-tests';
+const HOST = 'us-west1-docker.pkg.dev';
+let emulator: Emulator;
+let home: string;
+let env: Record<string, string>;
+let readerToken: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    locations: ['us-west1'],
+    seed: {
+      projects: [
+        {
+          id: PROJECT,
+          serviceAccounts: [{ id: 'cli-admin' }, { id: 'cli-reader' }],
+          iam: [
+            {
+              role: 'roles/artifactregistry.admin',
+              members: [`serviceAccount:cli-admin@${PROJECT}.iam.gserviceaccount.com`],
+            },
+            {
+              role: 'roles/artifactregistry.reader',
+              members: [`serviceAccount:cli-reader@${PROJECT}.iam.gserviceaccount.com`],
+            },
+          ],
+          repositories: [
+            { id: 'apps', location: 'us-west1' },
+            { id: 'releases', location: 'us-west1', immutableTags: true },
+          ],
+        },
+      ],
+    },
+  });
+  home = mkdtempSync(join(tmpdir(), 'ar-cli-'));
+  writeFileSync(
+    join(home, 'gar.json'),
+    JSON.stringify({ registries: { [HOST]: { endpoint: emulator.url() } } }),
+  );
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    GAR_CONFIG: join(home, 'gar.json'),
+    GAR_PROJECT: PROJECT,
+    GAR_LOCATION: 'us-west1',
+    GAR_REPOSITORY: 'apps',
+    GAR_ACCESS_TOKEN: emulator.mintAccessToken(`cli-admin@${PROJECT}.iam.gserviceaccount.com`).accessToken,
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: emulator.url(),
+    GCE_METADATA_HOST: '127.0.0.1:9',
+    DOCKER_CONFIG: join(home, 'docker'),
+  };
+  readerToken = emulator.mintAccessToken(`cli-reader@${PROJECT}.iam.gserviceaccount.com`).accessToken;
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+function gar(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [GAR, ...args], {
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('gar', () => {
+  it('lists every command in --help, and prints its version', async () => {
+    const help = await gar(['--help']);
+    expect(help.status).toBe(0);
+    for (const command of [
+      'auth',
+      'images',
+      'repositories',
+      'push',
+      'pull',
+      'tag',
+      'copy',
+      'emulator',
+      'doctor',
+      'completion',
+    ]) {
+      expect(help.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
+    }
+    const auth = await gar(['auth', '--help']);
+    for (const command of ['configure-docker', 'print-access-token', 'status'])
+      expect(auth.stdout).toContain(command);
+    const images = await gar(['images', '--help']);
+    for (const command of ['list', 'describe', 'resolve', 'delete']) expect(images.stdout).toContain(command);
+    expect(await gar(['--version'])).toMatchObject({ status: 0, stdout: '0.0.0\n' });
+  });
+
+  it('configures Docker for the hosts named, shows a dry run as a diff, and refuses to guess hosts', async () => {
+    const dry = await gar(['auth', 'configure-docker', HOST, '--dry-run']);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`\\n\\+\\s+"${HOST}": "gar"`));
+    expect((await gar(['auth', 'configure-docker', HOST])).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(home, 'docker', 'config.json'), 'utf8'))).toEqual({
+      credHelpers: { [HOST]: 'gar' },
+    });
+    const none = await gar(['auth', 'configure-docker']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('name the registry hosts');
+  });
+
+  it('prints an access token, the crictl --creds value, and where it came from', async () => {
+    expect((await gar(['auth', 'print-access-token'])).stdout).toBe(`${env.GAR_ACCESS_TOKEN}\n`);
+    expect((await gar(['auth', 'print-access-token', '--format', 'crictl'])).stdout).toBe(
+      `oauth2accesstoken:${env.GAR_ACCESS_TOKEN}\n`,
+    );
+    const status = JSON.parse((await gar(['auth', 'status', '--format', 'json'])).stdout);
+    expect(status).toMatchObject({ source: 'access-token', expiresAt: 'unknown (static token)' });
+  });
+
+  it('lists, creates and describes repositories', async () => {
+    const created = await gar([
+      'repositories',
+      'create',
+      'staging',
+      '--immutable-tags',
+      '--description',
+      'pre-release',
+    ]);
+    expect(created).toMatchObject({
+      status: 0,
+      stdout: `Created projects/${PROJECT}/locations/us-west1/repositories/staging.\n`,
+    });
+    const list = await gar(['repositories', 'list']);
+    expect(list.stdout.split('\n')[0]).toMatch(/^REPOSITORY\s+FORMAT\s+MODE\s+IMMUTABLE_TAGS\s+DESCRIPTION$/);
+    expect(list.stdout).toMatch(/staging\s+DOCKER\s+standard\s+yes\s+pre-release/);
+    const described = JSON.parse(
+      (await gar(['repositories', 'describe', 'staging', '--format', 'json'])).stdout,
+    );
+    expect(described).toMatchObject({ dockerConfig: { immutableTags: true }, description: 'pre-release' });
+  });
+
+  it('pushes, lists with tags, describes, tags remotely, copies, pulls and deletes', async () => {
+    const layout = join(home, 'layout');
+    const built = await writeOciLayoutImage(layout, { layerSizes: [2048] });
+    const push = await gar(['push', `oci:${layout}`, 'web:1', '--no-progress']);
+    expect(push.status, push.stderr).toBe(0);
+    expect(push.stdout).toContain(`digest: ${built.root.digest}`);
+
+    const table = await gar(['images', 'list', 'apps', '--include-tags']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^IMAGE\s+DIGEST\s+TAGS\s+CREATE_TIME\s+UPDATE_TIME$/);
+    expect(table.stdout).toContain(`${HOST}/${PROJECT}/apps/web  ${built.root.digest}  1  `);
+    const json = JSON.parse(
+      (await gar(['images', 'list', `${HOST}/${PROJECT}/apps/web`, '--include-tags', '--format', 'json']))
+        .stdout,
+    );
+    expect(json).toEqual([
+      expect.objectContaining({
+        image: `${HOST}/${PROJECT}/apps/web`,
+        digest: built.root.digest,
+        tags: ['1'],
+      }),
+    ]);
+    expect(Object.keys(json[0]).sort()).toEqual([
+      'createTime',
+      'digest',
+      'image',
+      'mediaType',
+      'sizeBytes',
+      'tags',
+      'updateTime',
+    ]);
+
+    expect((await gar(['tag', 'web:1', 'web:stable', '--remote'])).status).toBe(0);
+    const described = JSON.parse(
+      (await gar(['images', 'describe', 'web:stable', '--format', 'json'])).stdout,
+    );
+    expect(described).toMatchObject({
+      digest: built.root.digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
+    expect(described.tags.sort()).toEqual(['1', 'stable']);
+
+    expect((await gar(['copy', 'web:1', `${HOST}/${PROJECT}/releases/web:1`, '--no-progress'])).status).toBe(
+      0,
+    );
+    const pulled = await gar([
+      'pull',
+      `${HOST}/${PROJECT}/releases/web:1`,
+      '--to',
+      `oci:${join(home, 'pulled')}`,
+      '--no-progress',
+    ]);
+    expect(pulled.status, pulled.stderr).toBe(0);
+    const index = JSON.parse(readFileSync(join(home, 'pulled', 'index.json'), 'utf8'));
+    expect(index.manifests[0].digest).toBe(built.root.digest);
+
+    const refused = await gar(['images', 'delete', `web@${built.root.digest}`]);
+    expect(refused.status).toBe(6);
+    expect(refused.stderr).toContain('--delete-tags');
+    expect((await gar(['images', 'delete', `web@${built.root.digest}`, '--delete-tags'])).status).toBe(0);
+  });
+
+  it('exits with the documented status and says what to do, for every kind of bad input', async () => {
+    const bad = await gar(['images', 'describe', `${HOST}/${PROJECT}/apps/Web:1`]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error: .*lowercase/);
+    const unknown = await gar(['repositories', 'describe', 'missing-repo']);
+    expect(unknown.status).toBe(5);
+    expect(unknown.stderr).toContain('gar repositories list');
+    const noCredentials = await gar(['repositories', 'list'], { GAR_ACCESS_TOKEN: '' });
+    expect(noCredentials.status).toBe(3);
+    expect(noCredentials.stderr).toContain('No Google credentials found');
+    const denied = await gar(['repositories', 'create', 'not-allowed'], { GAR_ACCESS_TOKEN: readerToken });
+    expect(denied.status).toBe(4);
+    expect(denied.stderr).toContain('roles/artifactregistry');
+    const layout = join(home, 'other');
+    await writeOciLayoutImage(layout, { layerSizes: [512] });
+    const first = join(home, 'first');
+    await writeOciLayoutImage(first, { layerSizes: [256] });
+    expect(
+      (await gar(['push', `oci:${first}`, `${HOST}/${PROJECT}/releases/app:1`, '--no-progress'])).status,
+    ).toBe(0);
+    const immutable = await gar([
+      'push',
+      `oci:${layout}`,
+      `${HOST}/${PROJECT}/releases/app:1`,
+      '--no-progress',
+    ]);
+    expect(immutable.status).toBe(6);
+    expect(immutable.stderr).toMatch(/immutable/i);
+    const config = await gar(['repositories', 'list', '--format', 'xml']);
+    expect(config.status).toBe(2);
+    expect(config.stderr).toContain(
+      'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
+    );
+  });
+
+  it('prints completion scripts that know the commands', async () => {
+    const bash = await gar(['completion', 'bash']);
+    expect(bash.stdout).toContain('complete -F _gar gar');
+    expect(bash.stdout).toContain('"images") words="list describe resolve delete');
+    const fish = await gar(['completion', 'fish']);
+    expect(fish.stdout).toContain(
+      "complete -c gar -f -n '__fish_seen_subcommand_from auth' -a 'configure-docker'",
+    );
+  });
+
+  it('runs doctor: every check passes, or the failing one says what to do', async () => {
+    await gar(['auth', 'configure-docker', HOST]);
+    const nodeOnly = dirname(process.execPath);
+    const missing = await gar(['doctor'], { PATH: nodeOnly });
+    expect(missing.stdout).toMatch(/ok\s+config/);
+    expect(missing.stdout).toMatch(/ok\s+token\s+access-token/);
+    expect(missing.stdout).toMatch(/ok\s+api\s+.* answers/);
+    expect(missing.stdout).toMatch(/ok\s+registry .*answered HTTP 401/);
+    expect(missing.stdout).toMatch(
+      /FAIL\s+docker .*gar handles us-west1-docker.pkg.dev; docker-credential-gar is not on PATH/,
+    );
+    expect(missing.stdout).toContain('Install @ar/docker-credential-gar');
+    expect(missing.status).toBe(1);
+    const bin = join(home, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'docker-credential-gar'), '#!/bin/sh\n', { mode: 0o755 });
+    const healthy = await gar(['doctor'], { PATH: `${bin}:${nodeOnly}` });
+    expect(healthy.stdout).not.toContain('FAIL');
+    expect(healthy.status).toBe(0);
+  });
+});

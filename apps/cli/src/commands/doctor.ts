@@ -1,0 +1,153 @@
+import { accessSync, constants } from 'node:fs';
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when the check failed. */
+  fix?: string;
+}
+
+/** `gar doctor`: config, Docker's credHelpers, the token source, and whether the API and registry answer. */
+export async function doctor(command: Command): Promise<void> {
+  const checks: Check[] = [];
+  const options = command.optsWithGlobals() as Record<string, unknown>;
+  const [{ resolveConfig }, { createClient }, auth] = await Promise.all([
+    import('@ar/config'),
+    import('@ar/core'),
+    import('@ar/auth'),
+  ]);
+  let resolution: ReturnType<typeof resolveConfig>;
+  try {
+    resolution = resolveConfig({
+      env: process.env,
+      ...(typeof options.config === 'string' ? { configFile: options.config } : {}),
+      ...(typeof options.profile === 'string' ? { profile: options.profile } : {}),
+    });
+    checks.push({
+      name: 'config',
+      ok: true,
+      detail: `${resolution.file ?? 'no config file'}${resolution.profile ? `, profile ${resolution.profile}` : ''}; project ${resolution.config.project ?? '(none)'}, location ${resolution.config.location ?? '(none)'}`,
+    });
+  } catch (error) {
+    checks.push({
+      name: 'config',
+      ok: false,
+      detail: (error as Error).message,
+      fix: 'Fix the values named above.',
+    });
+    return report(command, checks);
+  }
+  const { config } = resolution;
+  const client = createClient(config);
+
+  try {
+    const docker = await auth.readDockerConfig(config.docker.configDir);
+    const helpers = Object.entries(docker.json.credHelpers ?? {});
+    const ours = helpers.filter(([, helper]) => helper === 'gar').map(([host]) => host);
+    const others = helpers
+      .filter(([host, helper]) => helper !== 'gar' && auth.isGoogleRegistry(host, config))
+      .map(([host, helper]) => `${host}→${helper}`);
+    const onPath = (process.env.PATH ?? '')
+      .split(':')
+      .some((dir) => dir && existsExecutable(`${dir}/docker-credential-gar`));
+    checks.push({
+      name: 'docker',
+      ok: ours.length > 0 && onPath,
+      detail: `${docker.path}: gar handles ${ours.length ? ours.join(', ') : 'no host'}${others.length ? `; other helpers: ${others.join(', ')}` : ''}; docker-credential-gar ${onPath ? 'is' : 'is not'} on PATH`,
+      ...(ours.length > 0 && onPath
+        ? {}
+        : {
+            fix: ours.length
+              ? 'Install @ar/docker-credential-gar so Docker can run it.'
+              : 'Run `gar auth configure-docker LOCATION-docker.pkg.dev`.',
+          }),
+    });
+    if (helpers.length > 10)
+      checks.push({
+        name: 'docker',
+        ok: true,
+        detail: `${helpers.length} credential helpers configured: Docker may call each before a build; keep the list short.`,
+      });
+  } catch (error) {
+    checks.push({ name: 'docker', ok: false, detail: (error as Error).message });
+  }
+
+  try {
+    const description = await client.auth.describe();
+    const left =
+      description.expiresAt === undefined
+        ? undefined
+        : Math.round((description.expiresAt - Date.now()) / 60_000);
+    checks.push({
+      name: 'token',
+      ok: true,
+      detail: `${description.source} (${description.origin}) as ${description.account ?? 'an unnamed account'}${left === undefined ? '' : `, ${left} min left`}`,
+    });
+  } catch (error) {
+    checks.push({
+      name: 'token',
+      ok: false,
+      detail: (error as Error).message.split('\n').join(' '),
+      fix: 'See `gar auth status`.',
+    });
+  }
+
+  if (config.project && config.location) {
+    try {
+      const repositories = await client.repositories.list({ limit: 5 });
+      checks.push({
+        name: 'api',
+        ok: true,
+        detail: `${config.endpoints.artifactRegistryUrl} answers; ${repositories.length} repositories seen in ${config.project}/${config.location}`,
+      });
+    } catch (error) {
+      checks.push({ name: 'api', ok: false, detail: (error as Error).message });
+    }
+    const host = `${config.location}-docker.pkg.dev`;
+    const base = config.registries[host]?.endpoint ?? `https://${host}`;
+    try {
+      const response = await fetch(new URL('/v2/', base), { signal: AbortSignal.timeout(10_000) });
+      await response.body?.cancel();
+      const ok = response.status === 200 || response.status === 401;
+      checks.push({
+        name: 'registry',
+        ok,
+        detail: `${base}/v2/ answered HTTP ${response.status}${ok ? ' (as a registry should)' : ''}`,
+      });
+    } catch (error) {
+      checks.push({
+        name: 'registry',
+        ok: false,
+        detail: `${base}/v2/ did not answer (${(error as Error).message})`,
+        fix: 'Check the network, or registries.HOST.endpoint in the config.',
+      });
+    }
+  } else {
+    checks.push({
+      name: 'api',
+      ok: true,
+      detail: 'skipped: set a project and location (--project, --location) to check the API and registry',
+    });
+  }
+  return report(command, checks);
+}
+
+function existsExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function report(_command: Command, checks: Check[]): void {
+  for (const check of checks) {
+    process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(8)} ${check.detail}\n`);
+    if (!check.ok && check.fix) process.stdout.write(`      ${''.padEnd(8)} → ${check.fix}\n`);
+  }
+  if (checks.some((check) => !check.ok)) process.exitCode = EXIT.failure;
+}

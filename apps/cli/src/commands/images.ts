@@ -1,0 +1,83 @@
+import type { ImageSummary } from '@ar/core';
+import type { Command } from 'commander';
+import { openClient } from '../context.js';
+import { keyValues, render } from '../output.js';
+
+export async function list(command: Command): Promise<void> {
+  const client = await openClient(command);
+  const options = command.opts() as { includeTags?: boolean; limit?: string };
+  const rows = await client.images.list(
+    command.args[0],
+    options.limit ? { limit: Number(options.limit) } : {},
+  );
+  const columns = [
+    { header: 'IMAGE', value: (row: ImageSummary) => row.image },
+    { header: 'DIGEST', value: (row: ImageSummary) => row.digest },
+    ...(options.includeTags ? [{ header: 'TAGS', value: (row: ImageSummary) => row.tags.join(',') }] : []),
+    { header: 'CREATE_TIME', value: (row: ImageSummary) => row.createTime ?? '' },
+    { header: 'UPDATE_TIME', value: (row: ImageSummary) => row.updateTime ?? '' },
+  ];
+  const data = options.includeTags ? rows : rows.map(({ tags: _tags, ...row }) => row);
+  process.stdout.write(await render(client.config.output.format, data as ImageSummary[], columns));
+}
+
+export async function describe(command: Command): Promise<void> {
+  const client = await openClient(command);
+  try {
+    const image = await client.images.describe(command.args[0]!);
+    if (client.config.output.format !== 'table') {
+      process.stdout.write(await render(client.config.output.format, image));
+      return;
+    }
+    process.stdout.write(
+      keyValues([
+        ['image', image.reference],
+        ['digest', image.digest],
+        ['media type', image.mediaType],
+        ['platforms', image.platforms.join(', ') || 'single image'],
+        ['size', `${image.sizeBytes} bytes`],
+        ['tags', image.tags.join(', ')],
+        ['created', image.created],
+        ['uploaded', image.uploaded],
+      ]),
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+export async function resolve(command: Command): Promise<void> {
+  const client = await openClient(command);
+  try {
+    const resolution = await client.images.resolve(command.args[0]!);
+    if (client.config.output.format !== 'table') {
+      process.stdout.write(await render(client.config.output.format, resolution));
+      return;
+    }
+    process.stdout.write(
+      `${resolution.reference}\n  served by ${resolution.servedBy}\n  digest    ${resolution.digest}\n  why       ${resolution.reason}\n`,
+    );
+    for (const upstream of resolution.upstreams) {
+      process.stdout.write(
+        `  upstream  ${String(upstream.priority).padStart(4)}  ${upstream.holds ? 'holds it    ' : 'does not    '}${upstream.id ?? ''} ${upstream.repository}\n`,
+      );
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+export async function remove(command: Command): Promise<void> {
+  const client = await openClient(command);
+  const { deleteTags } = command.opts() as { deleteTags?: boolean };
+  try {
+    const result = await client.images.delete(command.args[0]!, deleteTags ? { deleteTags: true } : {});
+    process.stdout.write(
+      client.config.output.format === 'table'
+        ? `Deleted ${command.args[0]}${result.deletedTags.length ? ` (tags: ${result.deletedTags.join(', ')})` : ''}\n`
+        : await render(client.config.output.format, result),
+    );
+  } finally {
+    await client.close();
+  }
+}

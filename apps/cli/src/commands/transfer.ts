@@ -1,0 +1,81 @@
+import type { CopyResult } from '@ar/registry';
+import type { Command } from 'commander';
+import { openClient } from '../context.js';
+import { render } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+type Transfer = 'push' | 'pull' | 'copy';
+
+async function run(
+  command: Command,
+  verb: Transfer,
+  source: string,
+  destination: string,
+  extra: object = {},
+): Promise<void> {
+  const client = await openClient(command);
+  const progress = progressReporter(client.config.output.progress, verb);
+  try {
+    const result: CopyResult = await client[verb](source, destination, {
+      ...extra,
+      onProgress: progress.onProgress,
+    });
+    progress.finish();
+    await report(client.config.output.format, verb, destination, result);
+  } finally {
+    await client.close();
+  }
+}
+
+async function report(
+  format: 'table' | 'json' | 'yaml',
+  verb: Transfer,
+  destination: string,
+  result: CopyResult,
+) {
+  if (format !== 'table') {
+    process.stdout.write(await render(format, result.images));
+    return;
+  }
+  for (const image of result.images) {
+    const moved = `${image.blobs.written} blobs written, ${image.blobs.mounted} mounted, ${image.blobs.existing} already there`;
+    process.stdout.write(
+      `${verb === 'pull' ? 'Pulled' : verb === 'push' ? 'Pushed' : 'Copied'} ${destination}${image.tags.length ? ` (${image.tags.join(', ')})` : ''}\ndigest: ${image.digest}\n${moved}\n`,
+    );
+  }
+}
+
+const platformOptions = (options: { platform?: string; allPlatforms?: boolean }) =>
+  options.platform ? { platform: options.platform } : {};
+
+export async function push(command: Command): Promise<void> {
+  const [source, target] = command.args as [string, string];
+  await run(command, 'push', source, target);
+}
+
+export async function pull(command: Command): Promise<void> {
+  const options = command.opts() as { to: string; platform?: string };
+  const [image] = command.args as [string];
+  await run(command, 'pull', image, options.to, platformOptions(options));
+}
+
+export async function copy(command: Command): Promise<void> {
+  const options = command.opts() as { allTags?: boolean; platform?: string[] };
+  const [source, destination] = command.args as [string, string];
+  const platforms = options.platform?.length ? { platforms: options.platform } : {};
+  await run(command, 'copy', source, destination, {
+    ...(options.allTags ? { allTags: true } : {}),
+    ...platforms,
+  });
+}
+
+export async function tag(command: Command): Promise<void> {
+  const [source, target] = command.args as [string, string];
+  const client = await openClient(command);
+  try {
+    const result = await client.tag(source, target);
+    process.stdout.write(`Tagged ${target} → ${result.images[0]?.digest}\n`);
+  } finally {
+    await client.close();
+  }
+}
