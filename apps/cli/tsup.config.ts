@@ -9,8 +9,8 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   shims: true,
-  noExternal: [/.*/],
-  // A native addon cannot be bundled; it comes with @ar/emulator's dependencies.
+  // Everything but the native addon, which cannot be bundled: it comes with @ar/emulator.
+  noExternal: [/^(?!better-sqlite3$)/],
   external: ['better-sqlite3'],
   clean: true,
   // Bundled CommonJS dependencies call require() for Node built-ins.
