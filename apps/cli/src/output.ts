@@ -20,16 +20,14 @@ export async function render<Row>(
     ...rows.map((row) => columns.map((column) => column.value(row))),
   ];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
-  return (
-    cells
-      .map((line) =>
-        line
-          .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!)))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return `${cells
+    .map((line) =>
+      line
+        .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 /** Key: value lines, for describe commands in table format. */
