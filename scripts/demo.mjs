@@ -30,7 +30,9 @@ function gar(args, env, { expectStatus = 0 } = {}) {
     child.stderr.on('data', (chunk) => process.stdout.write(chunk));
     child.on('error', reject);
     child.on('close', (status) =>
-      status === expectStatus ? resolve(stdout) : reject(new Error(`gar ${args[0]} exited ${status}, expected ${expectStatus}`)),
+      status === expectStatus
+        ? resolve(stdout)
+        : reject(new Error(`gar ${args[0]} exited ${status}, expected ${expectStatus}`)),
     );
   });
 }
@@ -58,7 +60,13 @@ function buildImage(dir, message) {
   body.copy(tar, 512);
   const layer = put(gzipSync(tar));
   const config = put(
-    Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${createHash('sha256').update(tar).digest('hex')}`] } })),
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [`sha256:${createHash('sha256').update(tar).digest('hex')}`] },
+      }),
+    ),
   );
   const manifest = put(
     Buffer.from(
@@ -73,7 +81,10 @@ function buildImage(dir, message) {
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }],
+    }),
   );
   return manifest.digest;
 }
@@ -92,7 +103,12 @@ async function startEmulator(env) {
               id: 'demo-repo',
               location: 'us-central1',
               immutableTags: true,
-              iam: [{ role: 'roles/artifactregistry.writer', members: [`serviceAccount:ci-pusher@${PROJECT}.iam.gserviceaccount.com`] }],
+              iam: [
+                {
+                  role: 'roles/artifactregistry.writer',
+                  members: [`serviceAccount:ci-pusher@${PROJECT}.iam.gserviceaccount.com`],
+                },
+              ],
             },
           ],
         },
@@ -100,17 +116,23 @@ async function startEmulator(env) {
     }),
   );
   console.log(`$ gar emulator start --seed ${seed} --data-dir ${join(work, 'data')}`);
-  const child = spawn(process.execPath, [GAR, 'emulator', 'start', '--seed', seed, '--data-dir', join(work, 'data')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [GAR, 'emulator', 'start', '--seed', seed, '--data-dir', join(work, 'data')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   const ready = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       output += chunk;
       if (output.includes('Press Ctrl-C to stop.')) resolve(output);
     });
-    child.on('exit', (status) => reject(new Error(`the emulator exited (${status}) before it was ready:\n${output}`)));
+    child.on('exit', (status) =>
+      reject(new Error(`the emulator exited (${status}) before it was ready:\n${output}`)),
+    );
   });
   process.stdout.write(ready.replace(/^/gm, '  '));
   const url = /us-central1: (http:\/\/[^\s]+)/.exec(ready)[1];
@@ -121,12 +143,26 @@ async function startEmulator(env) {
 let emulator;
 try {
   const base = { PATH: process.env.PATH, HOME: work, NO_COLOR: '1' };
-  step('Start a local Artifact Registry (the emulator), seeded with a project, a repository with immutable tags and a service account with writer access');
+  step(
+    'Start a local Artifact Registry (the emulator), seeded with a project, a repository with immutable tags and a service account with writer access',
+  );
   emulator = await startEmulator(base);
 
   // What a user writes once: the emulator stands in for us-central1-docker.pkg.dev and Google's APIs.
   const garConfig = join(work, 'gar-config.json');
-  writeFileSync(garConfig, JSON.stringify({ project: PROJECT, location: 'us-central1', repository: 'demo-repo', registries: { [HOST]: { endpoint: emulator.url } } }, null, 2));
+  writeFileSync(
+    garConfig,
+    JSON.stringify(
+      {
+        project: PROJECT,
+        location: 'us-central1',
+        repository: 'demo-repo',
+        registries: { [HOST]: { endpoint: emulator.url } },
+      },
+      null,
+      2,
+    ),
+  );
   const env = {
     ...base,
     GAR_CONFIG: garConfig,

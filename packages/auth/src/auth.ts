@@ -101,7 +101,14 @@ export function createAuth(config: ArResolvedConfig, options: AuthOptions = {}):
       // A static token costs a file read at most: it is "cached" by nature.
       if (!found.cacheable && !target) return accessToken();
       const entry = await cache.peek(cacheKey(found));
-      return entry && { token: entry.token, expiresAt: entry.expiresAt, source: found.source, account: target ?? found.account };
+      return (
+        entry && {
+          token: entry.token,
+          expiresAt: entry.expiresAt,
+          source: found.source,
+          account: target ?? found.account,
+        }
+      );
     },
     isGoogleRegistry: (serverUrl) => isGoogleRegistry(serverUrl, config),
     async registryCredential(serverUrl, request = {}) {

@@ -25,7 +25,12 @@ const authSchema = z
   .strictObject({
     sources: z
       // Built-in names, or a plugin's (see @ar/core plugins).
-      .array(z.union([z.enum(TOKEN_SOURCES), z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a token source name')]))
+      .array(
+        z.union([
+          z.enum(TOKEN_SOURCES),
+          z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a token source name'),
+        ]),
+      )
       .min(1, 'must name at least one token source')
       .default(['access-token', 'service-account-key', 'adc', 'metadata'])
       .describe('Token sources tried in order; "gcloud" is opt-in.'),
