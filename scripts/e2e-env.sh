@@ -10,8 +10,9 @@
 #
 # Exports (documented in packages/test-support/README.md): AR_E2E_DIR, AR_E2E_DOCKER_HOST,
 # AR_E2E_REGISTRY, AR_E2E_TOKEN_SERVER, AR_E2E_TOKEN_ADMIN, AR_E2E_TOKEN_SERVICE,
-# AR_E2E_TOKEN_ISSUER, AR_E2E_TOKEN_CERT, AR_E2E_TOKEN_KEY.
-# Needs root (dockerd) and the Debian packages docker.io and docker-registry; node from the repo.
+# AR_E2E_TOKEN_ISSUER, AR_E2E_TOKEN_CERT, AR_E2E_TOKEN_KEY, AR_E2E_PODMAN_HOST.
+# Needs root (dockerd) and the Debian packages docker.io, docker-registry and podman; node from
+# the repo. AR_E2E_PODMAN=0 skips the Podman service (AR_E2E_PODMAN_HOST is then unset).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,11 +25,11 @@ START_TIMEOUT=${AR_E2E_START_TIMEOUT:-60} # seconds, per service
 STOP_TIMEOUT=20                           # seconds, per service, before SIGKILL
 # AR_E2E_KEEP_LOGS=DIR: copy the service logs there before the temp dir is removed (for CI).
 # AR_E2E_TOKEN_CONFIG=FILE: a token-server config file (credentials known from the start).
-# Start order; stopped in reverse. A Podman service goes here when needed (see start_podman).
-SERVICES=(dockerd token-server registry)
+# Start order; stopped in reverse. Podman comes after the registry: its config names the port.
+SERVICES=(dockerd token-server registry podman)
 # What start_all exports and writes to $DIR/env.
 EXPORTS=(AR_E2E_DIR AR_E2E_DOCKER_HOST AR_E2E_REGISTRY AR_E2E_TOKEN_SERVER AR_E2E_TOKEN_ADMIN
-  AR_E2E_TOKEN_SERVICE AR_E2E_TOKEN_ISSUER AR_E2E_TOKEN_CERT AR_E2E_TOKEN_KEY)
+  AR_E2E_TOKEN_SERVICE AR_E2E_TOKEN_ISSUER AR_E2E_TOKEN_CERT AR_E2E_TOKEN_KEY AR_E2E_PODMAN_HOST)
 
 DIR=
 CMD_PID=
@@ -227,21 +228,33 @@ EOF
   done
 }
 
-# Podman: not needed yet. To add it: put `podman` in SERVICES after `registry` (it needs the
-# registry port), add AR_E2E_PODMAN_HOST to EXPORTS (e2eEnv() already reads it), drop the
-# `unset AR_E2E_PODMAN_HOST` in start_all, and call start_podman after start_registry:
-#   start_podman() {
-#     command -v podman >/dev/null || die "podman not found: install the Debian package podman"
-#     mkdir -p "$DIR/podman"
-#     printf '[[registry]]\nlocation = "127.0.0.1:%s"\ninsecure = true\n' "$REGISTRY_PORT" >"$DIR/podman/registries.conf"
-#     CONTAINERS_REGISTRIES_CONF=$DIR/podman/registries.conf spawn podman podman \
-#       --root "$DIR/podman/root" --runroot "$DIR/podman/run" --tmpdir "$DIR/podman/tmp" \
-#       --storage-driver vfs system service --time=0 "unix://$DIR/podman.sock"
-#     wait_for podman podman --url "unix://$DIR/podman.sock" version
-#     export AR_E2E_PODMAN_HOST=unix://$DIR/podman.sock
-#   }
-# (Tried by hand: podman 4.3 starts so in ~0.1 s. --tmpdir matters: without it the service
-# writes its state to /run/libpod, shared with the machine's podman.)
+# Podman's Docker-compatible API service: a second engine for @ar/docker. Everything it keeps
+# (storage, run state, temp files, registries.conf) is under $DIR: without --tmpdir the service
+# writes its state to /run/libpod, shared with the machine's podman. vfs storage needs no
+# kernel overlay support; the registry is plain HTTP, so registries.conf marks it insecure.
+podman_ready() {
+  CONTAINERS_REGISTRIES_CONF=$DIR/podman/registries.conf \
+    podman --url "unix://$DIR/podman.sock" version >/dev/null 2>&1
+}
+
+start_podman() {
+  if [[ ${AR_E2E_PODMAN:-1} == 0 ]]; then
+    log "podman: skipped (AR_E2E_PODMAN=0)"
+    return 0
+  fi
+  command -v podman >/dev/null || die "podman not found: install the Debian package podman (or set AR_E2E_PODMAN=0)"
+  mkdir -p "$DIR/podman/root" "$DIR/podman/run" "$DIR/podman/tmp"
+  printf '[[registry]]\nlocation = "127.0.0.1:%s"\ninsecure = true\n' "$REGISTRY_PORT" >"$DIR/podman/registries.conf"
+  # containers.conf: no journald or systemd on these machines; events go to a file under $DIR.
+  printf '[engine]\nevents_logger = "file"\nevents_logfile_path = "%s"\ncgroup_manager = "cgroupfs"\n' \
+    "$DIR/podman/events.log" >"$DIR/podman/containers.conf"
+  CONTAINERS_REGISTRIES_CONF=$DIR/podman/registries.conf CONTAINERS_CONF=$DIR/podman/containers.conf \
+    spawn podman podman \
+    --root "$DIR/podman/root" --runroot "$DIR/podman/run" --tmpdir "$DIR/podman/tmp" \
+    --storage-driver vfs system service --time=0 "unix://$DIR/podman.sock"
+  wait_for podman podman_ready
+  export AR_E2E_PODMAN_HOST=unix://$DIR/podman.sock
+}
 
 start_all() {
   local started_ms
@@ -257,9 +270,10 @@ start_all() {
   TOKEN_SERVER=${ready% *}
   TOKEN_ADMIN=${ready#* }
   start_registry
+  unset AR_E2E_PODMAN_HOST # set by start_podman when it runs
+  start_podman
   wait_for dockerd docker_ready
 
-  unset AR_E2E_PODMAN_HOST # not started (yet): see start_podman
   export AR_E2E_DIR=$DIR
   export AR_E2E_DOCKER_HOST=unix://$DIR/docker.sock
   export AR_E2E_REGISTRY=127.0.0.1:$REGISTRY_PORT
@@ -270,8 +284,9 @@ start_all() {
   export AR_E2E_TOKEN_CERT=$DIR/token-cert.pem
   export AR_E2E_TOKEN_KEY=$DIR/token-key.pem
   local name
-  for name in "${EXPORTS[@]}"; do printf 'export %s=%q\n' "$name" "${!name}"; done >"$DIR/env"
-  log "up in $(($(now_ms) - started_ms)) ms: docker $AR_E2E_DOCKER_HOST, registry $AR_E2E_REGISTRY, token server $AR_E2E_TOKEN_SERVER (admin $AR_E2E_TOKEN_ADMIN); logs in $DIR/logs"
+  # An unset variable (AR_E2E_PODMAN_HOST when Podman is skipped) stays out of the file.
+  for name in "${EXPORTS[@]}"; do [[ -z ${!name-} ]] || printf 'export %s=%q\n' "$name" "${!name}"; done >"$DIR/env"
+  log "up in $(($(now_ms) - started_ms)) ms: docker $AR_E2E_DOCKER_HOST, podman ${AR_E2E_PODMAN_HOST:-(skipped)}, registry $AR_E2E_REGISTRY, token server $AR_E2E_TOKEN_SERVER (admin $AR_E2E_TOKEN_ADMIN); logs in $DIR/logs"
 }
 
 # stop_one NAME: SIGTERM, wait, SIGKILL if it does not go.
