@@ -9,9 +9,10 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   shims: true,
-  // Everything but the native addon, which cannot be bundled: it comes with @ar/emulator.
-  noExternal: [/^(?!better-sqlite3$)/],
-  external: ['better-sqlite3'],
+  // Everything but the packages that load native addons (the emulator's SQLite, dockerode's ssh2):
+  // they stay dependencies, installed with the CLI.
+  noExternal: [/^(?!(better-sqlite3|dockerode)$)/],
+  external: ['better-sqlite3', 'dockerode'],
   clean: true,
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: {

@@ -1,6 +1,7 @@
 import type { AuthErrorCode } from '@ar/auth';
 import type { ConfigErrorCode } from '@ar/config';
 import type { CoreErrorCode } from '@ar/core';
+import type { DockerErrorCode } from '@ar/docker';
 import type { EmulatorErrorCode } from '@ar/emulator';
 import type { ImageRefErrorCode } from '@ar/image-ref';
 import type { RegistryErrorCode } from '@ar/registry';
@@ -24,6 +25,7 @@ export type CliErrorCode =
   | CoreErrorCode
   | ImageRefErrorCode
   | RegistryErrorCode
+  | DockerErrorCode
   | EmulatorErrorCode;
 
 /** Every error code the CLI can meet, and its exit status: a new code fails the build until it is placed. */
@@ -117,6 +119,18 @@ export const EXIT_CODES: Record<CliErrorCode, (typeof EXIT)[keyof typeof EXIT]> 
   AR_REGISTRY_UNAVAILABLE: EXIT.unavailable,
   AR_REGISTRY_HTTP: EXIT.unavailable,
   AR_REGISTRY_ABORTED: EXIT.failure,
+  AR_DOCKER_INVALID_HOST: EXIT.usage,
+  AR_DOCKER_INVALID_ARGUMENT: EXIT.usage,
+  AR_DOCKER_ENGINE_UNREACHABLE: EXIT.unavailable,
+  AR_DOCKER_IMAGE_NOT_FOUND: EXIT.notFound,
+  AR_DOCKER_IMAGE_CONFLICT: EXIT.conflict,
+  AR_DOCKER_REGISTRY_DENIED: EXIT.denied,
+  AR_DOCKER_PUSH_FAILED: EXIT.failure,
+  AR_DOCKER_PULL_FAILED: EXIT.failure,
+  AR_DOCKER_LOAD_FAILED: EXIT.failure,
+  AR_DOCKER_SAVE_FAILED: EXIT.failure,
+  AR_DOCKER_ENGINE_ERROR: EXIT.failure,
+  AR_DOCKER_ABORTED: EXIT.failure,
   AR_AUTH_DOCKER_CONFIG_MALFORMED: EXIT.localFile,
   AR_AUTH_DOCKER_CONFIG_IO: EXIT.localFile,
 };

@@ -89,8 +89,9 @@ export function buildProgram(): Command {
     .command('pull')
     .description('pull an image; every digest is verified before anything is written')
     .argument('<image>', 'an image by tag or digest')
-    .requiredOption('--to <destination>', 'oci:DIR or docker-archive:FILE')
+    .option('--to <destination>', 'docker (the local engine), oci:DIR or docker-archive:FILE', 'docker')
     .option('--platform <os/arch>', 'one platform out of a multi-platform image')
+    .option('--via <path>', 'into the engine: engine (docker pull) or registry (gar pulls, then docker load)')
     .action(lazy(() => import('./commands/transfer.js'), 'pull'));
   program
     .command('tag')
@@ -99,7 +100,7 @@ export function buildProgram(): Command {
     )
     .argument('<source>', 'an image by tag or digest')
     .argument('<target>', 'the new name and tag')
-    .option('--remote', 'tag in the registry (the default until an engine is configured)')
+    .option('--remote', 'tag in the registry, without pulling (default: tag in the local Docker engine)')
     .action(lazy(() => import('./commands/transfer.js'), 'tag'));
   program
     .command('copy')

@@ -1,3 +1,4 @@
+import type { EngineProgressEvent } from '@ar/docker';
 import type { ProgressEvent } from '@ar/registry';
 
 const MiB = 1024 * 1024;
@@ -57,5 +58,23 @@ export function progressReporter(
     finish(): void {
       if (live && blobs.size) draw(true);
     },
+  };
+}
+
+/** The engine's own progress (pushes and pulls through dockerd or Podman): a line per layer step. */
+export function engineProgressReporter(
+  mode: 'auto' | 'always' | 'never',
+  stream: NodeJS.WriteStream = process.stderr,
+) {
+  const phases = new Map<string, string>();
+  return (event: EngineProgressEvent): void => {
+    if (mode === 'never') return;
+    if (event.type === 'layer') {
+      if (phases.get(event.id) === event.phase) return;
+      phases.set(event.id, event.phase);
+      stream.write(`  ${event.id}: ${event.status}\n`);
+    } else if (event.type === 'status') {
+      stream.write(`${event.status}\n`);
+    }
   };
 }

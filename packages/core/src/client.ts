@@ -8,6 +8,11 @@ import {
   type TokenSource,
 } from '@ar/auth';
 import type { ArResolvedConfig } from '@ar/config';
+import type {
+  DockerClient,
+  PullOptions as EnginePullOptions,
+  PushOptions as EnginePushOptions,
+} from '@ar/docker';
 import {
   type ArImageRef,
   type ArReference,
@@ -75,6 +80,14 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
   const images = imagesApi(rest);
   const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential });
   const ops = imageOps(registry, repositories);
+  /** The Docker engine, connected on first use: dockerode loads only for engine operations. */
+  let engine: Promise<DockerClient> | undefined;
+  const docker = () => {
+    engine ??= import('@ar/docker').then(({ createDockerClient }) =>
+      createDockerClient(config, { credentials: auth.registryCredential, registry }),
+    );
+    return engine;
+  };
 
   return {
     config,
@@ -103,14 +116,30 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     /** Pulls an image to `oci:DIR` or `docker-archive:FILE`, verifying every digest before anything is written. */
     pull: async (source: string, destination: string, options?: TransferOptions) =>
       ops.copy(imageName(source), destination, options),
+    engine: {
+      /**
+       * Pushes an image that lives in the Docker engine, as `docker tag` + `docker push` do, with
+       * fresh credentials from the chain (`via: 'direct'` streams `docker save` into the registry
+       * client instead).
+       */
+      push: async (source: string, target: string, options: Omit<EnginePushOptions, 'source'> = {}) =>
+        (await docker()).push(imageName(target), { ...options, source }),
+      /** Pulls into the Docker engine (`via: 'registry'` pulls with the registry client, then loads). */
+      pull: async (image: string, options?: EnginePullOptions) =>
+        (await docker()).pull(imageName(image), options),
+      /** `docker tag`, with the target completed from the defaults and validated. */
+      tag: async (source: string, target: string) => (await docker()).tag(source, imageName(target)),
+    },
     /** Copies between registries, repositories, folders and tars; mounts blobs within one registry. */
     copy: async (source: string, destination: string, options?: TransferOptions) =>
       ops.copy(imageLocation(source), imageLocation(destination), options),
     /** Adds a tag in the registry without pulling: the manifest is copied, every blob is already there. */
     tag: async (source: string, target: string) => ops.copy(imageName(source), imageName(target)),
     registry,
-    /** Releases connection pools. */
-    close: () => registry.close(),
+    /** Releases connection pools and the engine connection. */
+    close: async () => {
+      await Promise.all([registry.close(), engine?.then((client) => client.close())]);
+    },
     /** `gar auth configure-docker`: the named hosts, or every AR host with `allLocations`. */
     configureDocker(
       hosts: readonly string[],

@@ -2,7 +2,7 @@ import type { CopyResult } from '@ar/registry';
 import type { Command } from 'commander';
 import { openClient } from '../context.js';
 import { render } from '../output.js';
-import { progressReporter } from '../progress.js';
+import { engineProgressReporter, progressReporter } from '../progress.js';
 
 type Transfer = 'push' | 'pull' | 'copy';
 
@@ -50,13 +50,43 @@ const platformOptions = (options: { platform?: string; allPlatforms?: boolean })
 
 export async function push(command: Command): Promise<void> {
   const [source, target] = command.args as [string, string];
-  await run(command, 'push', source, target);
+  if (/^(oci|docker-archive):/.test(source)) return run(command, 'push', source, target);
+  // An image in the local Docker engine, as `docker tag` + `docker push`.
+  const { via } = command.opts() as { via?: 'engine' | 'direct' };
+  const client = await openClient(command);
+  try {
+    const onProgress = engineProgressReporter(client.config.output.progress);
+    const result = await client.engine.push(source, target, { ...(via ? { via } : {}), onProgress });
+    process.stdout.write(
+      client.config.output.format === 'table'
+        ? `Pushed ${result.reference}\ndigest: ${result.digest ?? 'unknown'}\n`
+        : await render(client.config.output.format, result),
+    );
+  } finally {
+    await client.close();
+  }
 }
 
 export async function pull(command: Command): Promise<void> {
-  const options = command.opts() as { to: string; platform?: string };
+  const options = command.opts() as { to: string; platform?: string; via?: 'engine' | 'registry' };
   const [image] = command.args as [string];
-  await run(command, 'pull', image, options.to, platformOptions(options));
+  if (options.to !== 'docker') return run(command, 'pull', image, options.to, platformOptions(options));
+  const client = await openClient(command);
+  try {
+    const onProgress = engineProgressReporter(client.config.output.progress);
+    const result = await client.engine.pull(image, {
+      ...platformOptions(options),
+      ...(options.via ? { via: options.via } : {}),
+      onProgress,
+    });
+    process.stdout.write(
+      client.config.output.format === 'table'
+        ? `Pulled ${result.reference}\ndigest: ${result.digest ?? 'unknown'}\nimage: ${result.imageId}\n`
+        : await render(client.config.output.format, result),
+    );
+  } finally {
+    await client.close();
+  }
 }
 
 export async function copy(command: Command): Promise<void> {
@@ -71,10 +101,15 @@ export async function copy(command: Command): Promise<void> {
 
 export async function tag(command: Command): Promise<void> {
   const [source, target] = command.args as [string, string];
+  const { remote } = command.opts() as { remote?: boolean };
   const client = await openClient(command);
   try {
-    const result = await client.tag(source, target);
-    process.stdout.write(`Tagged ${target} → ${result.images[0]?.digest}\n`);
+    if (remote) {
+      const result = await client.tag(source, target);
+      process.stdout.write(`Tagged ${target} → ${result.images[0]?.digest}\n`);
+    } else {
+      process.stdout.write(`Tagged ${await client.engine.tag(source, target)} (in the Docker engine)\n`);
+    }
   } finally {
     await client.close();
   }
