@@ -1,0 +1,549 @@
+import { createHash } from 'node:crypto';
+import { type Access, repositoryResource } from '../auth/access.js';
+import { memberProblem, PERMISSIONS, ROLE_PERMISSIONS } from '../auth/iam.js';
+import { ANONYMOUS, type Identity } from '../auth/identity.js';
+import { asEmulatorError, EmulatorError } from '../errors.js';
+import { type Exchange, header, readBody, sendGoogleError, sendJson } from '../http/exchange.js';
+import {
+  arHost,
+  DIGEST,
+  KNOWN_LOCATIONS,
+  locationProblem,
+  projectIdProblem,
+  projectToPath,
+  repositoryIdProblem,
+} from '../names.js';
+import type { Artifacts } from '../registry/artifacts.js';
+import type {
+  Binding,
+  ManifestRecord,
+  RemoteConfig,
+  RepositoryMode,
+  RepositoryRecord,
+  UpstreamPolicy,
+} from '../store/metadata.js';
+
+const TYPE_PREFIX = 'type.googleapis.com/google.devtools.artifactregistry.v1';
+/** Enum numbers, for clients that send `$alt=json;enum-encoding=int` (the gax REST fallback). */
+const MODES: Record<string, RepositoryMode> = {
+  // Unspecified means standard, as in AR.
+  '0': 'STANDARD_REPOSITORY',
+  MODE_UNSPECIFIED: 'STANDARD_REPOSITORY',
+  '1': 'STANDARD_REPOSITORY',
+  '2': 'VIRTUAL_REPOSITORY',
+  '3': 'REMOTE_REPOSITORY',
+  STANDARD_REPOSITORY: 'STANDARD_REPOSITORY',
+  VIRTUAL_REPOSITORY: 'VIRTUAL_REPOSITORY',
+  REMOTE_REPOSITORY: 'REMOTE_REPOSITORY',
+};
+const DEFAULT_PAGE_SIZE = 1000;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function invalid(message: string): EmulatorError {
+  return new EmulatorError('AR_EMULATOR_INVALID_ARGUMENT', message);
+}
+
+/** Page tokens are opaque to clients: base64 of the offset. */
+function paginate<T>(
+  items: readonly T[],
+  exchange: Exchange,
+): { page: T[]; nextPageToken: string | undefined } {
+  const sizeRaw = exchange.url.searchParams.get('pageSize');
+  const size = sizeRaw === null || sizeRaw === '' || sizeRaw === '0' ? DEFAULT_PAGE_SIZE : Number(sizeRaw);
+  if (!Number.isInteger(size) || size < 0) throw invalid(`pageSize ${sizeRaw} is not a positive integer.`);
+  const token = exchange.url.searchParams.get('pageToken');
+  const offset =
+    token === null || token === '' ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid pageToken.');
+  const page = items.slice(offset, offset + size);
+  const next =
+    offset + size < items.length ? Buffer.from(String(offset + size)).toString('base64url') : undefined;
+  return { page, nextPageToken: next };
+}
+
+/**
+ * The Artifact Registry REST API v1 subset the toolkit uses, in Google's JSON shapes:
+ * locations, repositories (+ IAM policy), dockerImages, packages and tags, operations.
+ */
+export class ArtifactRegistryApi {
+  constructor(
+    private readonly artifacts: Artifacts,
+    private readonly access: Access,
+    private readonly identity: Identity,
+  ) {}
+
+  async handle(exchange: Exchange): Promise<void> {
+    try {
+      await this.#route(exchange);
+    } catch (error) {
+      if (!exchange.req.readableEnded) exchange.req.resume();
+      sendGoogleError(exchange, asEmulatorError(error));
+    }
+  }
+
+  async #route(exchange: Exchange): Promise<void> {
+    const principal = this.access.principalOf(header(exchange, 'authorization'));
+    exchange.log.principal = principal;
+    if (principal === ANONYMOUS) {
+      throw new EmulatorError(
+        'AR_EMULATOR_UNAUTHENTICATED',
+        'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
+    }
+    const method = exchange.req.method ?? 'GET';
+    // Path segments stay encoded until split: image names carry %2F.
+    const raw = exchange.url.pathname.replace(/^\/v1\//, '');
+    const parts = raw.split('/').map((part) => decodeURIComponent(part));
+    if (parts[0] !== 'projects' || parts[1] === undefined)
+      throw new EmulatorError('AR_EMULATOR_NOT_FOUND', 'Not found.');
+    const project = parts[1];
+    const projectError = projectIdProblem(project);
+    if (projectError !== undefined) throw invalid(`${projectError}.`);
+    if (parts.length === 3 && parts[2] === 'locations' && method === 'GET')
+      return this.#listLocations(exchange, project);
+    if (parts[2] !== 'locations' || parts[3] === undefined)
+      throw new EmulatorError('AR_EMULATOR_NOT_FOUND', 'Not found.');
+    const location = parts[3];
+    const locationError = locationProblem(location);
+    if (locationError !== undefined) throw invalid(`${locationError}.`);
+    if (parts.length === 4 && method === 'GET')
+      return sendJson(exchange, 200, this.#location(project, location));
+    if (parts[4] === 'operations' && parts[5] !== undefined && method === 'GET') {
+      const operation = this.artifacts.store.operation(
+        `projects/${project}/locations/${location}/operations/${parts[5]}`,
+      );
+      if (operation === undefined)
+        throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Operation ${parts[5]} not found.`);
+      return sendJson(exchange, 200, operation);
+    }
+    if (parts[4] !== 'repositories') throw new EmulatorError('AR_EMULATOR_NOT_FOUND', 'Not found.');
+    if (parts.length === 5) {
+      if (method === 'GET') return this.#listRepositories(exchange, principal, project, location);
+      if (method === 'POST') return this.#createRepository(exchange, principal, project, location);
+    }
+    const [repoId = '', verb] = (parts[5] ?? '').split(':');
+    const repo = this.#repository(principal, project, location, repoId);
+    if (parts.length === 6) {
+      switch (`${method} ${verb ?? ''}`) {
+        case 'GET ':
+          this.access.require(principal, repo, PERMISSIONS.repoGet);
+          return sendJson(exchange, 200, this.#repositoryJson(repo));
+        case 'PATCH ':
+          return this.#patchRepository(exchange, principal, repo);
+        case 'DELETE ':
+          return this.#deleteRepository(exchange, principal, repo);
+        case 'GET getIamPolicy':
+        case 'POST getIamPolicy':
+          if (method === 'POST') exchange.req.resume();
+          this.access.require(principal, repo, PERMISSIONS.getIamPolicy);
+          return sendJson(exchange, 200, this.#policy(repo));
+        case 'POST setIamPolicy':
+          return this.#setIamPolicy(exchange, principal, repo);
+        case 'POST testIamPermissions':
+          return this.#testIamPermissions(exchange, principal, repo);
+      }
+      throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `No method ${method} ${verb ?? ''} on repositories.`);
+    }
+    if (parts[6] === 'dockerImages' && method === 'GET') {
+      this.access.require(principal, repo, PERMISSIONS.imagesList);
+      if (parts.length === 7) return this.#listDockerImages(exchange, repo);
+      if (parts.length === 8) return this.#getDockerImage(exchange, repo, parts[7]!);
+    }
+    if (parts[6] === 'packages') {
+      this.access.require(principal, repo, PERMISSIONS.tagsList);
+      if (parts.length === 7 && method === 'GET') return this.#listPackages(exchange, repo);
+      const image = parts[7] ?? '';
+      if (parts.length === 8 && method === 'GET') {
+        if (this.artifacts.store.manifests(repo.id, image).length === 0) {
+          throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Package ${image} not found.`);
+        }
+        return sendJson(exchange, 200, this.#packageJson(repo, image));
+      }
+      if (parts[8] === 'tags') {
+        if (parts.length === 9 && method === 'GET') return this.#listTags(exchange, repo, image);
+        const tag = parts[9] ?? '';
+        if (parts.length === 10 && method === 'GET') {
+          const digest = this.artifacts.store.tagDigest(repo.id, image, tag);
+          if (digest === undefined) throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Tag ${tag} not found.`);
+          return sendJson(exchange, 200, this.#tagJson(repo, image, tag, digest));
+        }
+        if (parts.length === 10 && method === 'DELETE') {
+          this.access.require(principal, repo, PERMISSIONS.tagsDelete);
+          if (!this.artifacts.store.deleteTag(repo.id, image, tag)) {
+            throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Tag ${tag} not found in package ${image}.`);
+          }
+          return sendJson(exchange, 200, {});
+        }
+      }
+    }
+    throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `No method ${method} ${exchange.url.pathname}.`);
+  }
+
+  #location(project: string, location: string): unknown {
+    return { name: `projects/${project}/locations/${location}`, locationId: location, displayName: location };
+  }
+
+  #listLocations(exchange: Exchange, project: string): void {
+    const { page, nextPageToken } = paginate(
+      KNOWN_LOCATIONS.map((location) => this.#location(project, location)),
+      exchange,
+    );
+    sendJson(exchange, 200, { locations: page, ...(nextPageToken === undefined ? {} : { nextPageToken }) });
+  }
+
+  #repository(principal: string, project: string, location: string, name: string): RepositoryRecord {
+    const repo = this.artifacts.store.repository(project, location, name);
+    if (repo === undefined) {
+      const resource = repositoryResource({ project, location, name });
+      if (!this.access.canOnProject(principal, project, PERMISSIONS.repoGet)) {
+        throw this.access.denial(principal, resource, PERMISSIONS.repoGet);
+      }
+      throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Requested entity was not found: ${resource}.`);
+    }
+    return repo;
+  }
+
+  #repositoryJson(repo: RepositoryRecord): Record<string, unknown> {
+    const json: Record<string, unknown> = {
+      name: repositoryResource(repo),
+      format: 'DOCKER',
+      description: repo.description,
+      labels: repo.labels,
+      createTime: iso(repo.createMs),
+      updateTime: iso(repo.updateMs),
+      mode: repo.mode,
+      sizeBytes: String(this.artifacts.store.repositorySize(repo.id)),
+      registryUri: `${arHost(repo.location)}/${projectToPath(repo.project)}/${repo.name}`,
+      satisfiesPzs: false,
+      satisfiesPzi: false,
+    };
+    if (repo.mode === 'STANDARD_REPOSITORY') json.dockerConfig = { immutableTags: repo.immutableTags };
+    if (repo.remote !== undefined) {
+      json.remoteRepositoryConfig = {
+        description: repo.remote.description ?? '',
+        dockerRepository: { customRepository: { uri: repo.remote.uri } },
+        ...(repo.remote.username === undefined
+          ? {}
+          : { upstreamCredentials: { usernamePasswordCredentials: { username: repo.remote.username } } }),
+      };
+    }
+    if (repo.mode === 'VIRTUAL_REPOSITORY') {
+      json.virtualRepositoryConfig = { upstreamPolicies: repo.upstreams };
+    }
+    return json;
+  }
+
+  #listRepositories(exchange: Exchange, principal: string, project: string, location: string): void {
+    const projectWide = this.access.canOnProject(principal, project, PERMISSIONS.repoList);
+    const visible = this.artifacts.store
+      .repositories(project, location)
+      .filter((repo) => projectWide || this.access.can(principal, repo, PERMISSIONS.repoGet));
+    if (!projectWide && visible.length === 0) {
+      throw this.access.denial(principal, `projects/${project}/locations/${location}`, PERMISSIONS.repoList);
+    }
+    const { page, nextPageToken } = paginate(visible, exchange);
+    sendJson(exchange, 200, {
+      repositories: page.map((repo) => this.#repositoryJson(repo)),
+      ...(nextPageToken === undefined ? {} : { nextPageToken }),
+    });
+  }
+
+  async #jsonBody(exchange: Exchange): Promise<Record<string, unknown>> {
+    const body = await readBody(exchange.req, 1024 * 1024);
+    if (body === undefined) throw invalid('Request body too large.');
+    if (body.length === 0) return {};
+    try {
+      const value = JSON.parse(body.toString('utf8')) as unknown;
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('not an object');
+      return value as Record<string, unknown>;
+    } catch {
+      throw invalid('Invalid JSON payload received.');
+    }
+  }
+
+  async #createRepository(
+    exchange: Exchange,
+    principal: string,
+    project: string,
+    location: string,
+  ): Promise<void> {
+    const resource = `projects/${project}/locations/${location}`;
+    if (!this.access.canOnProject(principal, project, PERMISSIONS.repoCreate)) {
+      throw this.access.denial(principal, resource, PERMISSIONS.repoCreate);
+    }
+    const body = await this.#jsonBody(exchange);
+    const id = exchange.url.searchParams.get('repositoryId') ?? '';
+    const idError = repositoryIdProblem(id);
+    if (idError !== undefined) throw invalid(`repositoryId: ${idError}.`);
+    const repo = createRepository(this.artifacts, project, location, id, body, this.identity.now());
+    const operation = this.#operation(project, location, {
+      '@type': `${TYPE_PREFIX}.Repository`,
+      ...this.#repositoryJson(repo),
+    });
+    sendJson(exchange, 200, operation);
+  }
+
+  #operation(project: string, location: string, response: Record<string, unknown>): Record<string, unknown> {
+    const name = `projects/${project}/locations/${location}/operations/${this.identity.newOperationId()}`;
+    const now = iso(this.identity.now());
+    const operation = {
+      name,
+      metadata: { '@type': `${TYPE_PREFIX}.OperationMetadata`, createTime: now, endTime: now },
+      done: true,
+      response,
+    };
+    this.artifacts.store.putOperation(name, operation);
+    return operation;
+  }
+
+  async #patchRepository(exchange: Exchange, principal: string, repo: RepositoryRecord): Promise<void> {
+    this.access.require(principal, repo, PERMISSIONS.repoUpdate);
+    const body = await this.#jsonBody(exchange);
+    const mask = exchange.url.searchParams.get('updateMask');
+    const fields =
+      mask === null || mask === '' ? Object.keys(body) : mask.split(',').map((field) => field.trim());
+    const updated: RepositoryRecord = { ...repo };
+    for (const field of fields) {
+      switch (field) {
+        case 'description':
+          updated.description = String(body.description ?? '');
+          break;
+        case 'labels':
+          updated.labels = (body.labels ?? {}) as Record<string, string>;
+          break;
+        case 'dockerConfig':
+        case 'docker_config':
+        case 'dockerConfig.immutableTags':
+        case 'docker_config.immutable_tags':
+          updated.immutableTags = Boolean(
+            (body.dockerConfig as { immutableTags?: unknown } | undefined)?.immutableTags,
+          );
+          break;
+        case 'virtualRepositoryConfig':
+        case 'virtual_repository_config':
+        case 'virtualRepositoryConfig.upstreamPolicies':
+          if (repo.mode !== 'VIRTUAL_REPOSITORY')
+            throw invalid('Only virtual repositories have upstream policies.');
+          updated.upstreams = upstreamPolicies(body.virtualRepositoryConfig);
+          break;
+        default:
+          throw invalid(`Field "${field}" cannot be updated by the emulator.`);
+      }
+    }
+    const saved = this.artifacts.store.updateRepository(updated, this.identity.now());
+    sendJson(exchange, 200, this.#repositoryJson(saved));
+  }
+
+  #deleteRepository(exchange: Exchange, principal: string, repo: RepositoryRecord): void {
+    this.access.require(principal, repo, PERMISSIONS.repoDelete);
+    this.artifacts.store.deleteRepository(repo.id);
+    sendJson(
+      exchange,
+      200,
+      this.#operation(repo.project, repo.location, { '@type': 'type.googleapis.com/google.protobuf.Empty' }),
+    );
+  }
+
+  #policy(repo: RepositoryRecord): Record<string, unknown> {
+    const version = this.artifacts.store.policyVersion(repo.id);
+    const bindings = this.artifacts.store.repositoryBindings(repo.id);
+    const etag = createHash('sha256')
+      .update(`${repo.id}:${version}`)
+      .digest()
+      .subarray(0, 8)
+      .toString('base64');
+    return { version: 1, etag, ...(bindings.length === 0 ? {} : { bindings }) };
+  }
+
+  async #setIamPolicy(exchange: Exchange, principal: string, repo: RepositoryRecord): Promise<void> {
+    this.access.require(principal, repo, PERMISSIONS.setIamPolicy);
+    const body = await this.#jsonBody(exchange);
+    const policy = body.policy as { bindings?: unknown; etag?: unknown } | undefined;
+    if (policy === undefined || typeof policy !== 'object') throw invalid('policy is required.');
+    const current = this.#policy(repo);
+    if (policy.etag !== undefined && policy.etag !== current.etag) {
+      throw new EmulatorError(
+        'AR_EMULATOR_FAILED_PRECONDITION',
+        'The policy was changed since it was read (etag mismatch): read it again and retry.',
+      );
+    }
+    const bindings: Binding[] = [];
+    for (const entry of Array.isArray(policy.bindings) ? policy.bindings : []) {
+      const { role, members } = entry as { role?: unknown; members?: unknown };
+      if (typeof role !== 'string' || ROLE_PERMISSIONS[role] === undefined) {
+        throw invalid(`Role ${String(role)} is not supported by the emulator.`);
+      }
+      if (!Array.isArray(members)) throw invalid(`Binding for ${role} has no members array.`);
+      for (const member of members) {
+        const problem = memberProblem(String(member));
+        if (problem !== undefined) throw invalid(`${problem}.`);
+      }
+      bindings.push({ role, members: members.map(String) });
+    }
+    this.artifacts.store.replaceRepositoryBindings(repo.id, bindings);
+    sendJson(exchange, 200, this.#policy(repo));
+  }
+
+  async #testIamPermissions(exchange: Exchange, principal: string, repo: RepositoryRecord): Promise<void> {
+    const body = await this.#jsonBody(exchange);
+    const asked = Array.isArray(body.permissions) ? body.permissions.map(String) : [];
+    const permissions = asked.filter((permission) => this.access.can(principal, repo, permission));
+    sendJson(exchange, 200, permissions.length === 0 ? {} : { permissions });
+  }
+
+  #dockerImageJson(repo: RepositoryRecord, record: ManifestRecord): Record<string, unknown> {
+    return {
+      name: `${repositoryResource(repo)}/dockerImages/${encodeURIComponent(record.image)}@${record.digest}`,
+      uri: `${arHost(repo.location)}/${projectToPath(repo.project)}/${repo.name}/${record.image}@${record.digest}`,
+      tags: this.artifacts.store.tagsOf(repo.id, record.image, record.digest),
+      imageSizeBytes: String(record.imageSize),
+      uploadTime: iso(record.uploadedMs),
+      mediaType: record.mediaType,
+      buildTime: iso(record.buildMs),
+      updateTime: iso(record.updatedMs),
+    };
+  }
+
+  #listDockerImages(exchange: Exchange, repo: RepositoryRecord): void {
+    const orderBy = exchange.url.searchParams.get('orderBy') ?? '';
+    const records = this.artifacts.store.manifests(repo.id);
+    if (/update_?time|updateTime/i.test(orderBy)) {
+      const descending = /desc/i.test(orderBy);
+      records.sort((a, b) => (descending ? b.updatedMs - a.updatedMs : a.updatedMs - b.updatedMs));
+    }
+    const { page, nextPageToken } = paginate(records, exchange);
+    sendJson(exchange, 200, {
+      dockerImages: page.map((record) => this.#dockerImageJson(repo, record)),
+      ...(nextPageToken === undefined ? {} : { nextPageToken }),
+    });
+  }
+
+  #getDockerImage(exchange: Exchange, repo: RepositoryRecord, id: string): void {
+    const at = id.lastIndexOf('@');
+    const image = at < 0 ? id : id.slice(0, at);
+    const digest = at < 0 ? '' : id.slice(at + 1);
+    const record = DIGEST.test(digest) ? this.artifacts.store.manifest(repo.id, image, digest) : undefined;
+    if (record === undefined)
+      throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Requested entity was not found: ${id}.`);
+    sendJson(exchange, 200, this.#dockerImageJson(repo, record));
+  }
+
+  #packageJson(repo: RepositoryRecord, image: string): Record<string, unknown> {
+    const records = this.artifacts.store.manifests(repo.id, image);
+    const created = Math.min(...records.map((record) => record.uploadedMs));
+    const updated = Math.max(...records.map((record) => record.updatedMs));
+    return {
+      name: `${repositoryResource(repo)}/packages/${encodeURIComponent(image)}`,
+      createTime: iso(created),
+      updateTime: iso(updated),
+    };
+  }
+
+  #listPackages(exchange: Exchange, repo: RepositoryRecord): void {
+    const { page, nextPageToken } = paginate(this.artifacts.store.images(repo.id), exchange);
+    sendJson(exchange, 200, {
+      packages: page.map((image) => this.#packageJson(repo, image)),
+      ...(nextPageToken === undefined ? {} : { nextPageToken }),
+    });
+  }
+
+  #tagJson(repo: RepositoryRecord, image: string, tag: string, digest: string): Record<string, unknown> {
+    const pkg = `${repositoryResource(repo)}/packages/${encodeURIComponent(image)}`;
+    return { name: `${pkg}/tags/${encodeURIComponent(tag)}`, version: `${pkg}/versions/${digest}` };
+  }
+
+  #listTags(exchange: Exchange, repo: RepositoryRecord, image: string): void {
+    const { page, nextPageToken } = paginate(this.artifacts.store.tags(repo.id, image), exchange);
+    sendJson(exchange, 200, {
+      tags: page.map((entry) => this.#tagJson(repo, image, entry.tag, entry.digest)),
+      ...(nextPageToken === undefined ? {} : { nextPageToken }),
+    });
+  }
+}
+
+function upstreamPolicies(config: unknown): UpstreamPolicy[] {
+  const policies = (config as { upstreamPolicies?: unknown } | undefined)?.upstreamPolicies;
+  if (!Array.isArray(policies)) return [];
+  return policies.map((entry, index) => {
+    const { id, repository, priority } = entry as Record<string, unknown>;
+    if (
+      typeof repository !== 'string' ||
+      !/^projects\/[^/]+\/locations\/[^/]+\/repositories\/[^/]+$/.test(repository)
+    ) {
+      throw invalid(`upstreamPolicies[${index}].repository must be projects/P/locations/L/repositories/R.`);
+    }
+    return {
+      id: typeof id === 'string' ? id : `upstream-${index + 1}`,
+      repository,
+      priority: Number(priority ?? 0),
+    };
+  });
+}
+
+/**
+ * Creates a repository from a REST `Repository` body (also how the seed file creates them).
+ * Throws ALREADY_EXISTS, or INVALID_ARGUMENT naming the bad field.
+ */
+export function createRepository(
+  artifacts: Artifacts,
+  project: string,
+  location: string,
+  id: string,
+  body: Record<string, unknown>,
+  now: number,
+): RepositoryRecord {
+  const format = String(body.format ?? 'DOCKER');
+  if (format !== 'DOCKER' && format !== '1') {
+    throw invalid(`Format ${format} is not supported by the emulator: only DOCKER.`);
+  }
+  const mode = MODES[String(body.mode ?? 'STANDARD_REPOSITORY')];
+  if (mode === undefined) throw invalid(`Unknown repository mode ${String(body.mode)}.`);
+  let remote: RemoteConfig | undefined;
+  if (mode === 'REMOTE_REPOSITORY') {
+    const config = (body.remoteRepositoryConfig ?? {}) as Record<string, unknown>;
+    const docker = (config.dockerRepository ?? {}) as Record<string, unknown>;
+    const custom = (docker.customRepository ?? {}) as Record<string, unknown>;
+    let uri = typeof custom.uri === 'string' ? custom.uri : undefined;
+    if (docker.publicRepository === 'DOCKER_HUB' || docker.publicRepository === 1)
+      uri = 'https://registry-1.docker.io';
+    if (uri === undefined || !/^https?:\/\//.test(uri)) {
+      throw invalid(
+        'remoteRepositoryConfig.dockerRepository needs customRepository.uri (http:// or https://) or publicRepository DOCKER_HUB.',
+      );
+    }
+    const credentials = ((config.upstreamCredentials as Record<string, unknown> | undefined)
+      ?.usernamePasswordCredentials ?? {}) as Record<string, unknown>;
+    remote = {
+      uri,
+      ...(typeof config.description === 'string' ? { description: config.description } : {}),
+      ...(typeof credentials.username === 'string' ? { username: credentials.username } : {}),
+      ...(typeof credentials.password === 'string' ? { password: credentials.password } : {}),
+    };
+  }
+  const upstreams = mode === 'VIRTUAL_REPOSITORY' ? upstreamPolicies(body.virtualRepositoryConfig) : [];
+  if (artifacts.store.repository(project, location, id) !== undefined) {
+    throw new EmulatorError(
+      'AR_EMULATOR_ALREADY_EXISTS',
+      `the repository already exists: projects/${project}/locations/${location}/repositories/${id}`,
+    );
+  }
+  return artifacts.store.createRepository(
+    {
+      project,
+      location,
+      name: id,
+      format: 'DOCKER',
+      mode,
+      description: typeof body.description === 'string' ? body.description : '',
+      labels: (body.labels ?? {}) as Record<string, string>,
+      immutableTags: Boolean((body.dockerConfig as { immutableTags?: unknown } | undefined)?.immutableTags),
+      remote,
+      upstreams,
+    },
+    now,
+  );
+}

@@ -1,0 +1,18 @@
+export { PERMISSIONS, ROLE_PERMISSIONS } from './auth/iam.js';
+export type { AuthorizedUserFile, MintedToken, ServiceAccountKeyFile } from './auth/identity.js';
+export { type Emulator, type EmulatorOptions, startEmulator } from './emulator.js';
+export { EMULATOR_ERROR_CODES, EmulatorError, type EmulatorErrorCode } from './errors.js';
+export type { MetadataIdentity } from './google/metadata-server.js';
+export type { RequestLogLine } from './http/server.js';
+export { UPSTREAM_HEADER } from './registry/registry-api.js';
+export {
+  loadSeed,
+  type Seed,
+  type SeedBinding,
+  type SeedProject,
+  type SeedRepository,
+  type SeedResult,
+  type SeedServiceAccount,
+  type SeedUser,
+  seedProblems,
+} from './seed.js';

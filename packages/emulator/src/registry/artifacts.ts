@@ -1,0 +1,309 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { repositoryResource } from '../auth/access.js';
+import { EmulatorError } from '../errors.js';
+import { DIGEST, TAG } from '../names.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { ManifestRecord, MetadataStore, RepositoryRecord } from '../store/metadata.js';
+import { MAX_MANIFEST_BYTES, type ParsedManifest, parseManifest } from './manifests.js';
+import { UpstreamClient } from './upstream.js';
+
+export interface ServedManifest {
+  record: ManifestRecord;
+  /** The repository that holds it: the one asked, or for a virtual repository the upstream that served. */
+  servedBy: RepositoryRecord;
+}
+
+export interface ServedBlob {
+  digest: string;
+  size: number;
+  servedBy: RepositoryRecord;
+}
+
+/** Virtual repositories may not nest deeper than this (AR allows none; the guard stops cycles). */
+const MAX_VIRTUAL_DEPTH = 4;
+
+/**
+ * Images in repositories: the AR rules (monolithic blobs, manifests only over present content,
+ * immutable tags) and the remote / virtual resolution, independent of HTTP.
+ */
+export class Artifacts {
+  readonly #upstreams = new Map<number, UpstreamClient>();
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly store: MetadataStore,
+    readonly blobs: BlobStore,
+    private readonly now: () => number,
+  ) {}
+
+  repositoryByResource(resource: string): RepositoryRecord | undefined {
+    const match = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(resource);
+    if (match === null) return undefined;
+    return this.store.repository(match[1]!, match[2]!, match[3]!);
+  }
+
+  // Blobs
+
+  /** Links a verified blob into a repository. */
+  linkBlob(repo: RepositoryRecord, digest: string, size: number): void {
+    this.store.linkBlob(repo.id, digest, size);
+  }
+
+  async putBlob(repo: RepositoryRecord, source: Readable, digest: string): Promise<number> {
+    const size = await this.blobs.put(source, digest);
+    this.store.linkBlob(repo.id, digest, size);
+    return size;
+  }
+
+  async resolveBlob(
+    repo: RepositoryRecord,
+    image: string,
+    digest: string,
+    depth = 0,
+  ): Promise<ServedBlob | undefined> {
+    if (!DIGEST.test(digest)) return undefined;
+    const linked = this.store.blobSize(repo.id, digest);
+    if (linked !== undefined) {
+      // A link is only written after the file is in place; a file gone missing is a broken store.
+      const size = await this.blobs.size(digest);
+      if (size !== undefined) return { digest, size, servedBy: repo };
+    }
+    if (repo.mode === 'REMOTE_REPOSITORY') {
+      const size = await this.#once(`blob:${repo.id}:${digest}`, async () => {
+        const stream = await this.#upstream(repo).blob(image, digest);
+        if (stream === undefined) return undefined;
+        const written = await this.blobs.put(stream, digest);
+        this.store.linkBlob(repo.id, digest, written);
+        return written;
+      });
+      return size === undefined ? undefined : { digest, size, servedBy: repo };
+    }
+    if (repo.mode === 'VIRTUAL_REPOSITORY' && depth < MAX_VIRTUAL_DEPTH) {
+      for (const upstream of this.upstreamRepositories(repo)) {
+        const found = await this.resolveBlob(upstream, image, digest, depth + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  }
+
+  // Manifests
+
+  async resolveManifest(
+    repo: RepositoryRecord,
+    image: string,
+    reference: string,
+    depth = 0,
+  ): Promise<ServedManifest | undefined> {
+    const digest = DIGEST.test(reference) ? reference : this.store.tagDigest(repo.id, image, reference);
+    if (digest !== undefined) {
+      const record = this.store.manifest(repo.id, image, digest);
+      if (record !== undefined) return { record, servedBy: repo };
+    }
+    if (repo.mode === 'REMOTE_REPOSITORY') {
+      const record = await this.#once(`manifest:${repo.id}:${image}:${reference}`, () =>
+        this.#cacheRemoteManifest(repo, image, reference),
+      );
+      return record === undefined ? undefined : { record, servedBy: repo };
+    }
+    if (repo.mode === 'VIRTUAL_REPOSITORY' && depth < MAX_VIRTUAL_DEPTH) {
+      for (const upstream of this.upstreamRepositories(repo)) {
+        const found = await this.resolveManifest(upstream, image, reference, depth + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** A virtual repository's upstreams, highest priority first (ties keep policy order). */
+  upstreamRepositories(repo: RepositoryRecord): RepositoryRecord[] {
+    return [...repo.upstreams]
+      .sort((a, b) => b.priority - a.priority)
+      .map((policy) => this.repositoryByResource(policy.repository))
+      .filter((found): found is RepositoryRecord => found !== undefined);
+  }
+
+  async #cacheRemoteManifest(
+    repo: RepositoryRecord,
+    image: string,
+    reference: string,
+  ): Promise<ManifestRecord | undefined> {
+    const fetched = await this.#upstream(repo).manifest(image, reference);
+    if (fetched === undefined) return undefined;
+    let parsed: ParsedManifest;
+    try {
+      parsed = parseManifest(fetched.content, fetched.mediaType);
+    } catch (error) {
+      throw new EmulatorError(
+        'AR_EMULATOR_UPSTREAM_FAILED',
+        `Upstream ${repo.remote?.uri} served ${image}:${reference} in a form the emulator does not cache.`,
+        { cause: error },
+      );
+    }
+    const now = this.now();
+    const record: ManifestRecord = {
+      repoId: repo.id,
+      image,
+      digest: fetched.digest,
+      mediaType: parsed.mediaType,
+      size: fetched.content.length,
+      content: fetched.content,
+      imageSize: [...parsed.blobs, ...parsed.children].reduce((sum, d) => sum + d.size, 0),
+      buildMs: now,
+      uploadedMs: now,
+      updatedMs: now,
+    };
+    // Blobs and child manifests are fetched when first asked for, each verified on arrival.
+    this.store.transaction(() => {
+      this.store.putManifest(
+        record,
+        parsed.children.map((child) => child.digest),
+      );
+      if (!DIGEST.test(reference)) this.store.setTag(repo.id, image, reference, fetched.digest, now);
+    });
+    return this.store.manifest(repo.id, image, fetched.digest);
+  }
+
+  /**
+   * Stores a pushed manifest: its blobs (or children) must already be in the repository, the
+   * digest must match a digest reference, and an immutable tag may not move. The checks and the
+   * write are one SQLite transaction, so of two racing pushes of one tag exactly one wins.
+   */
+  async putManifest(
+    repo: RepositoryRecord,
+    image: string,
+    reference: string,
+    content: Buffer,
+    contentType: string | undefined,
+  ): Promise<string> {
+    if (content.length > MAX_MANIFEST_BYTES) {
+      throw new EmulatorError(
+        'AR_EMULATOR_MANIFEST_TOO_LARGE',
+        `Manifest exceeds the ${MAX_MANIFEST_BYTES}-byte limit.`,
+      );
+    }
+    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const isDigest = reference.startsWith('sha256:');
+    if (isDigest && reference !== digest) {
+      throw new EmulatorError(
+        'AR_EMULATOR_DIGEST_INVALID',
+        `The manifest was pushed as ${reference} but its content has digest ${digest}.`,
+      );
+    }
+    if (!isDigest && !TAG.test(reference)) {
+      throw new EmulatorError(
+        'AR_EMULATOR_TAG_INVALID',
+        `"${reference}" is not a valid tag: up to 128 letters, digits, "_", "." or "-", not starting with "." or "-".`,
+      );
+    }
+    const parsed = parseManifest(content, contentType);
+    const buildMs =
+      parsed.config === undefined
+        ? undefined
+        : await this.#buildTime(parsed.config.digest, parsed.config.size);
+    const now = this.now();
+    this.store.transaction(() => {
+      for (const blob of parsed.blobs) {
+        if (this.store.blobSize(repo.id, blob.digest) === undefined) {
+          throw new EmulatorError(
+            'AR_EMULATOR_MANIFEST_BLOB_UNKNOWN',
+            `Manifest references blob ${blob.digest}, which is not in ${repositoryResource(repo)}: push the blob first.`,
+            { detail: { digest: blob.digest } },
+          );
+        }
+      }
+      let imageSize = parsed.blobs.reduce((sum, blob) => sum + blob.size, 0);
+      for (const child of parsed.children) {
+        const found = this.store.manifest(repo.id, image, child.digest);
+        if (found === undefined) {
+          throw new EmulatorError(
+            'AR_EMULATOR_MANIFEST_BLOB_UNKNOWN',
+            `Index references manifest ${child.digest}, which is not in ${image}: push the child manifests first.`,
+            { detail: { digest: child.digest } },
+          );
+        }
+        imageSize += found.imageSize;
+      }
+      if (!isDigest && repo.immutableTags) {
+        const held = this.store.tagDigest(repo.id, image, reference);
+        if (held !== undefined && held !== digest) {
+          throw new EmulatorError(
+            'AR_EMULATOR_TAG_IMMUTABLE',
+            `Tag "${reference}" already points to ${held} in ${image} and the repository ${repo.name} has immutable tags. Push under a new tag, or push by digest.`,
+            { detail: { tag: reference, digest: held } },
+          );
+        }
+      }
+      this.store.putManifest(
+        {
+          repoId: repo.id,
+          image,
+          digest,
+          mediaType: parsed.mediaType,
+          size: content.length,
+          content,
+          imageSize,
+          buildMs: buildMs ?? now,
+          uploadedMs: now,
+          updatedMs: now,
+        },
+        parsed.children.map((child) => child.digest),
+      );
+      if (!isDigest) this.store.setTag(repo.id, image, reference, digest, now);
+    });
+    return digest;
+  }
+
+  /** The image config's `created` time, when the config is a small JSON blob we hold. */
+  async #buildTime(digest: string, size: number): Promise<number | undefined> {
+    if (size > 1024 * 1024) return undefined;
+    try {
+      const config = JSON.parse(await readFile(this.blobs.path(digest), 'utf8')) as { created?: string };
+      const ms = config.created === undefined ? Number.NaN : Date.parse(config.created);
+      return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Deletes a tag, or a manifest and its tags. Returns false when there was nothing to delete. */
+  deleteManifest(repo: RepositoryRecord, image: string, reference: string): boolean {
+    if (!DIGEST.test(reference)) return this.store.deleteTag(repo.id, image, reference);
+    return this.store.transaction(() => {
+      const parents = this.store.parentsOf(repo.id, image, reference);
+      if (parents.length > 0) {
+        throw new EmulatorError(
+          'AR_EMULATOR_FAILED_PRECONDITION',
+          `Manifest ${reference} is referenced by index ${parents[0]}: delete the index first.`,
+        );
+      }
+      return this.store.deleteManifest(repo.id, image, reference);
+    });
+  }
+
+  #upstream(repo: RepositoryRecord): UpstreamClient {
+    let client = this.#upstreams.get(repo.id);
+    if (client === undefined || client.uri !== repo.remote?.uri.replace(/\/+$/, '')) {
+      if (repo.remote === undefined) {
+        throw new EmulatorError(
+          'AR_EMULATOR_UPSTREAM_FAILED',
+          `Remote repository ${repo.name} has no upstream configured.`,
+        );
+      }
+      client = new UpstreamClient(repo.remote);
+      this.#upstreams.set(repo.id, client);
+    }
+    return client;
+  }
+
+  /** One fetch per key at a time: concurrent pulls of one missing blob share the download. */
+  async #once<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = this.#inflight.get(key);
+    if (running !== undefined) return running as Promise<T>;
+    const promise = work().finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, promise);
+    return promise;
+  }
+}
