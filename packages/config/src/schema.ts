@@ -148,6 +148,9 @@ const apiSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: int(0, 65535).default(8080),
   audience: z.string().min(1).optional().describe('Expected audience of Google-signed ID tokens.'),
+  idTokenCertsUrl: httpUrl
+    .default('https://www.googleapis.com/oauth2/v1/certs')
+    .describe('Where the certificates that sign Google ID tokens are fetched (PEM map).'),
   callers: z.array(callerSchema).default([]),
   allowedHosts: z.array(z.string().min(1)).default([]).describe('Registry hosts the service may contact.'),
 });

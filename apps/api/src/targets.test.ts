@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { authorize, roleOn } from './authz.js';
+import { hostMatcher } from './targets.js';
+
+describe('allowed hosts', () => {
+  it('defaults to Artifact Registry Docker hosts, a * standing for part of one DNS label only', () => {
+    const allowed = hostMatcher([]);
+    expect(allowed('us-west1-docker.pkg.dev')).toBe(true);
+    expect(allowed('europe-docker.pkg.dev')).toBe(true);
+    expect(allowed('a.b-docker.pkg.dev')).toBe(false);
+    expect(allowed('us-west1-docker.pkg.dev.evil.com')).toBe(false);
+    expect(allowed('us-west1-docker.pkg.dev:5000')).toBe(false);
+    expect(allowed('127.0.0.1:5000')).toBe(false);
+  });
+
+  it('matches configured hosts exactly, ports included, case-insensitively', () => {
+    const allowed = hostMatcher(['127.0.0.1:5000', 'US-WEST1-docker.pkg.dev']);
+    expect(allowed('127.0.0.1:5000')).toBe(true);
+    expect(allowed('127.0.0.1:50001')).toBe(false);
+    expect(allowed('us-west1-docker.pkg.dev')).toBe(true);
+    expect(allowed('europe-docker.pkg.dev')).toBe(false);
+  });
+});
+
+describe('grants', () => {
+  const caller = {
+    name: 'ci',
+    via: 'api-key' as const,
+    grants: [
+      { prefix: 'h/p/rel', role: 'read' as const },
+      { prefix: 'h/p/rel/app', role: 'admin' as const },
+    ],
+  };
+
+  it('match whole path segments and take the strongest covering role', () => {
+    expect(roleOn(caller, 'h/p/rel/tool')).toBe('read');
+    expect(roleOn(caller, 'h/p/rel/app')).toBe('admin');
+    expect(roleOn(caller, 'h/p/releases/app')).toBeUndefined();
+  });
+
+  it('refuse a weaker role with a message naming the caller, the role and the path', () => {
+    expect(() => authorize(caller, 'h/p/rel/tool', 'write')).toThrow(
+      'Caller "ci" needs the write role on h/p/rel/tool (has read)',
+    );
+    expect(() => authorize(caller, 'h/p/rel/app/x', 'admin')).not.toThrow();
+  });
+});
