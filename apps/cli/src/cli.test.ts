@@ -253,6 +253,20 @@ describe('gar', () => {
     );
   });
 
+  it('shows every request with --verbose, and never a token', async () => {
+    const run = await gar(['images', 'describe', `${HOST}/${PROJECT}/releases/web:1`, '--verbose']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /> GET http:\/\/127\.0\.0\.1:\d+\/v2\/cli-tests\/releases\/web\/manifests\/1 → 200 \(\d+ ms\)/,
+    );
+    expect(run.stderr).not.toContain(env.GAR_ACCESS_TOKEN!);
+    const list = await gar(['repositories', 'list', '--verbose']);
+    expect(list.stderr).toMatch(
+      /> GET http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/cli-tests\/locations\/us-west1\/repositories → 200/,
+    );
+    expect(list.stderr).not.toContain(env.GAR_ACCESS_TOKEN!);
+  });
+
   it('prints completion scripts that know the commands', async () => {
     const bash = await gar(['completion', 'bash']);
     expect(bash.stdout).toContain('complete -F _gar gar');

@@ -19,5 +19,7 @@ export async function openClient(command: Command, drop: readonly string[] = [])
     overrides: overrides.values,
     overridesSource: overrides.source,
   });
-  return createClient(config);
+  // --verbose (log.level debug): every request on stderr, redacted by the layers that make them.
+  const verbose = config.log.level === 'debug';
+  return createClient(config, verbose ? { requestLog: (line) => process.stderr.write(`> ${line}\n`) } : {});
 }

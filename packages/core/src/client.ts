@@ -22,7 +22,7 @@ import {
   formatArReference,
   parseArReference,
 } from '@ar/image-ref';
-import { RegistryClient } from '@ar/registry';
+import { RegistryClient, type RequestLogEvent } from '@ar/registry';
 import { ArCoreError } from './errors.js';
 import { imageOps, type TransferOptions } from './image-ops.js';
 import { imagesApi } from './images.js';
@@ -38,6 +38,11 @@ export interface ArPlugin {
 
 export interface ClientOptions {
   plugins?: readonly ArPlugin[];
+  /**
+   * Every HTTP request the client makes (registry and REST), as one line each: method, URL with
+   * secrets redacted, status, time. Never a header value or a token. `gar --verbose` prints these.
+   */
+  requestLog?: (line: string) => void;
 }
 
 export type ArClient = ReturnType<typeof createClient>;
@@ -49,9 +54,11 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
   const auth: Auth = createAuth(config, {
     sources: [...builtinSources(), ...(options.plugins ?? []).flatMap((plugin) => plugin.tokenSources ?? [])],
   });
+  const log = options.requestLog;
   const rest = new RestClient({
     baseUrl: config.endpoints.artifactRegistryUrl,
     accessToken: async (request) => (await auth.accessToken(request)).token,
+    ...(log ? { log } : {}),
   });
   const defaults = { location: config.location, project: config.project, repository: config.repository };
 
@@ -78,7 +85,10 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
-  const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential });
+  const registry = RegistryClient.fromConfig(config, {
+    credentials: auth.registryCredential,
+    ...(log ? { log: (event: RequestLogEvent) => log(formatRegistryEvent(event)) } : {}),
+  });
   const ops = imageOps(registry, repositories);
   /** The Docker engine, connected on first use: dockerode loads only for engine operations. */
   let engine: Promise<DockerClient> | undefined;
@@ -152,4 +162,18 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
       });
     },
   };
+}
+
+/** One line for a registry client event: what was asked, what came back; URLs already redacted. */
+function formatRegistryEvent(event: RequestLogEvent): string {
+  switch (event.type) {
+    case 'response':
+      return `${event.method} ${event.url} → ${event.status} (${Math.round(event.durationMs)} ms)`;
+    case 'error':
+      return `${event.method} ${event.url} → ${event.code}: ${event.message} (${Math.round(event.durationMs)} ms)`;
+    case 'retry':
+      return `retry ${event.attempt} of ${event.method} ${event.url} in ${event.delayMs} ms: ${event.reason}`;
+    case 'token':
+      return `token for ${event.registry} (${event.scopes.join(' ')}): ${event.reason}`;
+  }
 }

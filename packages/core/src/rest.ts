@@ -26,6 +26,8 @@ export interface RestClientOptions {
   baseUrl: string;
   accessToken(options?: { forceRefresh?: boolean }): Promise<string>;
   signal?: AbortSignal;
+  /** One line per request: method, URL (no query values but page sizes), status, time. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -69,8 +71,10 @@ export class RestClient {
     signal: AbortSignal | undefined,
   ): Promise<Response> {
     const abort = signal ?? this.#options.signal;
+    const started = Date.now();
+    const shown = `${method} ${url.origin}${url.pathname}`;
     try {
-      return await fetch(url, {
+      const response = await fetch(url, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
@@ -79,7 +83,10 @@ export class RestClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(abort ? { signal: abort } : {}),
       });
+      this.#options.log?.(`${shown} → ${response.status} (${Date.now() - started} ms)`);
+      return response;
     } catch (error) {
+      this.#options.log?.(`${shown} → ${(error as Error).message} (${Date.now() - started} ms)`);
       if ((error as Error).name === 'AbortError') throw error;
       throw new ArCoreError(
         'AR_REST_UNAVAILABLE',

@@ -60,6 +60,9 @@ export function getFromCredentialHelper(
         );
       }
     });
+    // A helper may exit without reading its input (or never start): the pipe then breaks, and
+    // its exit status and output, handled above, are the answer.
+    child.stdin.on('error', () => {});
     child.stdin.end(serverUrl);
   });
 }
