@@ -141,9 +141,12 @@ describe('Google-backed sources', () => {
       );
       const first = await Promise.all(Array.from({ length: 10 }, () => auth.accessToken()));
       expect(new Set(first.map((t) => t.token)).size).toBe(1);
-      clock += 29_000;
+      // The token's expiry is on the real clock (now + 60 s when it was minted): place the fake
+      // clock against it, so a slow machine cannot move the half-life point under the test.
+      const expiresAt = first[0]!.expiresAt!;
+      clock = expiresAt - 45_000; // three quarters of its life left
       expect((await auth.accessToken()).token).toBe(first[0]!.token);
-      clock += 2_000;
+      clock = expiresAt - 20_000; // a third left: less than half
       const second = await auth.accessToken();
       expect(second.token).not.toBe(first[0]!.token);
       expect(await registryAccepts(second.token)).toBe(true);
