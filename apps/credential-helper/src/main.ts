@@ -20,10 +20,10 @@ every gar setting applies (see \`gar --help\`).`;
 async function run(command: string | undefined, context: HelperContext): Promise<string> {
   switch (command) {
     case 'get':
-      return `${JSON.stringify(await get(await readInput(process.stdin), context))}\n`;
+      return `${JSON.stringify(await get(readInput(), context))}\n`;
     case 'store':
     case 'erase':
-      await storeOrErase(command, await readInput(process.stdin), context);
+      await storeOrErase(command, readInput(), context);
       return '';
     case 'list':
       return `${JSON.stringify(await list(context))}\n`;

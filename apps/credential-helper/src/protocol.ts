@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // The docker-credential-helpers wire protocol, as Docker, BuildKit and go-containerregistry speak it.
 
 /** Docker falls back (anonymous, another store) only on exactly this answer. */
@@ -9,12 +10,20 @@ export interface HelperAnswer {
   Secret: string;
 }
 
-/** Reads stdin to EOF, trimmed: Docker writes the server URL with or without a newline. */
-export async function readInput(stdin: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  stdin.setEncoding('utf8');
-  for await (const chunk of stdin) text += chunk;
-  return text.trim();
+/**
+ * Reads stdin (file descriptor 0) to EOF, trimmed: Docker writes the server URL with or without a
+ * newline. A synchronous read: `process.stdin` would build a socket stream, and loading the
+ * modules behind it costs the warm path more than the read itself.
+ */
+export function readInput(): string {
+  try {
+    return readFileSync(0, 'utf8').trim();
+  } catch (error) {
+    // No stdin at all (closed descriptor): the same as an empty one.
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN' || (error as NodeJS.ErrnoException).code === 'EOF')
+      return '';
+    throw error;
+  }
 }
 
 /** A failure as the protocol expects it: one line on stdout, exit status 1. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { RegistryCredential } from '../credential.js';
 import { ArAuthError } from '../errors.js';
 
@@ -9,12 +8,15 @@ const NOT_FOUND = 'credentials not found in native keychain';
  * Asks a Docker credential helper (`docker-credential-NAME get`) for a registry's credentials,
  * by the docker-credential-helpers protocol. Not found → undefined.
  */
-export function getFromCredentialHelper(
+export async function getFromCredentialHelper(
   helper: string,
   serverUrl: string,
   signal?: AbortSignal,
 ): Promise<RegistryCredential | undefined> {
   const program = `docker-credential-${helper}`;
+  // Loaded here: child_process (and the net and dgram modules under it) costs a credential
+  // helper's warm start several milliseconds it never needs.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { access, constants, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { ArAuthError, sourceAbsent } from '../errors.js';
@@ -69,7 +68,9 @@ async function activeAccount(configDir: string): Promise<string | undefined> {
   }
 }
 
-function run(executable: string, args: string[], signal: AbortSignal | undefined): Promise<string> {
+async function run(executable: string, args: string[], signal: AbortSignal | undefined): Promise<string> {
+  // Loaded on use, as in the credential-helper client: the warm paths never spawn anything.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(executable, args, { signal, timeout: 60_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
