@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
 export type RepositoryMode = 'STANDARD_REPOSITORY' | 'REMOTE_REPOSITORY' | 'VIRTUAL_REPOSITORY';
 
@@ -171,7 +171,8 @@ function toManifest(row: ManifestRow): ManifestRecord {
     digest: row.digest,
     mediaType: row.media_type,
     size: row.size,
-    content: row.content,
+    // node:sqlite reads BLOBs as Uint8Array, better-sqlite3 as Buffer.
+    content: Buffer.isBuffer(row.content) ? row.content : Buffer.from(row.content),
     imageSize: row.image_size,
     buildMs: row.build_ms,
     uploadedMs: row.uploaded_ms,
@@ -182,19 +183,20 @@ function toManifest(row: ManifestRow): ManifestRecord {
 export type NewRepository = Omit<RepositoryRecord, 'id' | 'createMs' | 'updateMs'>;
 
 /**
- * Every piece of metadata, in one SQLite file. Each method is one transaction; better-sqlite3 is
- * synchronous, so a check-then-write inside one method cannot interleave with another request.
+ * Every piece of metadata, in one SQLite file. Each method is one transaction; SQLite is used
+ * synchronously, so a check-then-write inside one method cannot interleave with another request.
  */
 export class MetadataStore {
-  readonly db: Database.Database;
+  readonly db: SqliteDatabase;
+  #depth = 0;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    this.db = openSqlite(path);
+    this.db.exec('PRAGMA journal_mode = WAL');
     // FULL: a commit acknowledged to a client survives a power cut, not only a process kill.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.exec('PRAGMA synchronous = FULL');
+    this.db.exec('PRAGMA foreign_keys = ON');
+    this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.exec(SCHEMA);
   }
 
@@ -202,8 +204,21 @@ export class MetadataStore {
     this.db.close();
   }
 
+  /** Runs `work` in one transaction (a savepoint when nested); rolled back if it throws. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    const savepoint = `sp${this.#depth}`;
+    this.db.exec(this.#depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`);
+    this.#depth++;
+    try {
+      const result = work();
+      this.#depth--;
+      this.db.exec(this.#depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.#depth--;
+      this.db.exec(this.#depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      throw error;
+    }
   }
 
   // Projects
