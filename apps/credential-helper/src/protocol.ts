@@ -19,9 +19,8 @@ export function readInput(): string {
   try {
     return readFileSync(0, 'utf8').trim();
   } catch (error) {
-    // No stdin at all (closed descriptor): the same as an empty one.
-    if ((error as NodeJS.ErrnoException).code === 'EAGAIN' || (error as NodeJS.ErrnoException).code === 'EOF')
-      return '';
+    // A non-blocking stdin with nothing written yet (a terminal): the same as an empty one.
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return '';
     throw error;
   }
 }

@@ -41,9 +41,6 @@ export function locationProblem(location: string): string | undefined {
   return `"${location}" is not a valid location (for example us-central1, europe, asia)`;
 }
 
-/** `example.com:my-project` → `example.com/my-project`, as it appears in image paths. */
-export const projectToPath = projectIdToPath;
-
 /** The registry host name of a location: `us-west1-docker.pkg.dev`. */
 export function arHost(location: string): string {
   return `${location}-docker.pkg.dev`;
@@ -101,5 +98,5 @@ export function parseImageName(name: string): ImageName {
 
 /** The full name of an image as clients write it: `HOST/PROJECT-PATH/REPO/IMAGE`. */
 export function imagePath(name: ImageName): string {
-  return `${projectToPath(name.project)}/${name.repository}/${name.image}`;
+  return `${projectIdToPath(name.project)}/${name.repository}/${name.image}`;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { projectIdToPath } from '@ar/image-ref';
 import { type Access, repositoryResource } from '../auth/access.js';
 import { memberProblem, PERMISSIONS, ROLE_PERMISSIONS } from '../auth/iam.js';
 import { ANONYMOUS, type Identity } from '../auth/identity.js';
@@ -10,7 +11,6 @@ import {
   KNOWN_LOCATIONS,
   locationProblem,
   projectIdProblem,
-  projectToPath,
   repositoryIdProblem,
 } from '../names.js';
 import type { Artifacts } from '../registry/artifacts.js';
@@ -216,7 +216,7 @@ export class ArtifactRegistryApi {
       updateTime: iso(repo.updateMs),
       mode: repo.mode,
       sizeBytes: String(this.artifacts.store.repositorySize(repo.id)),
-      registryUri: `${arHost(repo.location)}/${projectToPath(repo.project)}/${repo.name}`,
+      registryUri: `${arHost(repo.location)}/${projectIdToPath(repo.project)}/${repo.name}`,
       satisfiesPzs: false,
       satisfiesPzi: false,
     };
@@ -398,7 +398,7 @@ export class ArtifactRegistryApi {
   #dockerImageJson(repo: RepositoryRecord, record: ManifestRecord): Record<string, unknown> {
     return {
       name: `${repositoryResource(repo)}/dockerImages/${encodeURIComponent(record.image)}@${record.digest}`,
-      uri: `${arHost(repo.location)}/${projectToPath(repo.project)}/${repo.name}/${record.image}@${record.digest}`,
+      uri: `${arHost(repo.location)}/${projectIdToPath(repo.project)}/${repo.name}/${record.image}@${record.digest}`,
       tags: this.artifacts.store.tagsOf(repo.id, record.image, record.digest),
       imageSizeBytes: String(record.imageSize),
       uploadTime: iso(record.uploadedMs),
