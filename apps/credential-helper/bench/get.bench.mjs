@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@ar/emulator';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const helper = fileURLToPath(new URL('../dist/docker-credential-gar.js', import.meta.url));
+const helper = fileURLToPath(new URL('../dist/docker-credential-gar.cjs', import.meta.url));
 
 const emulator = await startEmulator({ seed: { projects: [{ id: 'bench-project' }] } });
 const account = emulator.createServiceAccount('bench-project', 'bench-pusher');

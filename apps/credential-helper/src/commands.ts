@@ -1,18 +1,8 @@
-import { type Auth, createAuth, isGoogleRegistry, normalizeRegistryHost, readDockerConfig } from '@ar/auth';
+import { createAuth, isGoogleRegistry, normalizeRegistryHost, readDockerConfig } from '@ar/auth';
 import type { ArResolvedConfig } from '@ar/config';
+import type { HelperContext } from './context.js';
 import { type HelperAnswer, HelperFailure, NOT_FOUND } from './protocol.js';
-import { readSnapshot, type SnapshotKey, snapshotKey, writeSnapshot } from './snapshot.js';
-
-export interface HelperContext {
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** What the log line will say about this call; filled in as the command learns it. */
-  report: { host?: string; path?: 'warm' | 'cold'; source?: string; account?: string; expiresAt?: number };
-  /** Secrets seen in this call, so the log can redact them from any text. */
-  secrets: string[];
-  /** `helper.log` of the config in use, once known. */
-  logFile?: string | undefined;
-}
+import { saveWarmRecord } from './save-warm-record.js';
 
 async function resolve(context: HelperContext): Promise<ArResolvedConfig> {
   const { resolveConfig } = await import('@ar/config');
@@ -22,58 +12,33 @@ async function resolve(context: HelperContext): Promise<ArResolvedConfig> {
 }
 
 /**
- * `get`: the hot path. Warm: the snapshot gives the config, the token cache a fresh token; no schema,
- * no google-auth-library, no network. Cold: resolve, fetch (one fetch across parallel calls), and
- * save the snapshot for the next call.
+ * `get` when the warm path could not answer: resolve the config, get a token (one fetch across
+ * parallel calls, through the token cache) and leave a warm record for the next call.
  */
 export async function get(serverUrl: string, context: HelperContext): Promise<HelperAnswer> {
   if (!serverUrl) throw new HelperFailure('no server URL on stdin; Docker writes the registry host there');
   const host = normalizeRegistryHost(serverUrl);
-  context.report.host = host;
-  const key = snapshotKey(context.env, context.cwd);
-  const remembered = await readSnapshot(key);
-  if (remembered) {
-    context.logFile = remembered.helper.log;
-    if (!isGoogleRegistry(host, remembered)) throw new HelperFailure(NOT_FOUND);
-    if (remembered.auth.keyMode === 'exchange') {
-      const token = await createAuth(remembered).cachedAccessToken();
-      if (token) {
-        context.report.path = 'warm';
-        return answer(serverUrl, remembered, token, context);
-      }
-    }
-  }
-  context.report.path = 'cold';
+  Object.assign(context.report, { host, path: 'cold' });
   const config = await resolve(context);
   const auth = createAuth(config);
   if (!auth.isGoogleRegistry(host)) throw new HelperFailure(NOT_FOUND);
   const credential = await auth.registryCredential(host);
   if (!credential) throw new HelperFailure(NOT_FOUND);
   context.secrets.push(credential.password);
-  if (config.auth.keyMode === 'exchange') await rememberToken(auth, config, key, context);
+  if (config.auth.keyMode === 'exchange') {
+    const token = await auth.cachedAccessToken();
+    if (token) {
+      Object.assign(context.report, {
+        source: token.source,
+        account: token.account,
+        expiresAt: token.expiresAt,
+      });
+    }
+    const tokenFile = await auth.cachedTokenFile();
+    // Best effort: without a record the next call is simply cold again.
+    if (tokenFile) await saveWarmRecord(context, config, tokenFile).catch(() => {});
+  }
   return { ServerURL: serverUrl, Username: credential.username, Secret: credential.password };
-}
-
-function answer(
-  serverUrl: string,
-  config: ArResolvedConfig,
-  token: Awaited<ReturnType<Auth['accessToken']>>,
-  context: HelperContext,
-): HelperAnswer {
-  context.secrets.push(token.token);
-  Object.assign(context.report, { source: token.source, account: token.account, expiresAt: token.expiresAt });
-  return { ServerURL: serverUrl, Username: config.auth.registryUsername, Secret: token.token };
-}
-
-async function rememberToken(auth: Auth, config: ArResolvedConfig, key: SnapshotKey, context: HelperContext) {
-  const token = await auth.cachedAccessToken();
-  if (token)
-    Object.assign(context.report, {
-      source: token.source,
-      account: token.account,
-      expiresAt: token.expiresAt,
-    });
-  await writeSnapshot(key, config).catch(() => {});
 }
 
 /**

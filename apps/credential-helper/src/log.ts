@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 
 /**
  * The opt-in log (`helper.log`, GAR_HELPER_LOG): one line per call, for "which source answered?".
@@ -24,11 +24,7 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out.replace(/ya29\.[\w.-]+/g, '<redacted>').replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<redacted>');
 }
 
-export async function writeLog(
-  file: string | undefined,
-  line: LogLine,
-  secrets: readonly string[],
-): Promise<void> {
+export function writeLog(file: string | undefined, line: LogLine, secrets: readonly string[]): void {
   if (!file) return;
   const fields = Object.entries({ time: new Date().toISOString(), ...line })
     .filter(([, value]) => value !== undefined)
@@ -36,5 +32,9 @@ export async function writeLog(
       ([key, value]) =>
         `${key}=${JSON.stringify(key === 'expiresAt' ? new Date(value as number).toISOString() : value)}`,
     );
-  await appendFile(file, `${redact(fields.join(' '), secrets)}\n`, { mode: 0o600 }).catch(() => {});
+  try {
+    appendFileSync(file, `${redact(fields.join(' '), secrets)}\n`, { mode: 0o600 });
+  } catch {
+    // The log is a diagnostic aid: failing to write it must not fail the call Docker made.
+  }
 }

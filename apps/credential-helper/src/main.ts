@@ -1,10 +1,14 @@
 #!/usr/bin/env node
+// The file Docker runs, bundled as one CommonJS file that imports only Node's built-ins: a warm
+// `get`, the call Docker makes for every registry operation, is answered from here. Anything else
+// imports the rest of the helper (`commands.js`, an ES module with its own lazily loaded chunks).
 import { isArError } from '@ar/errors';
 import packageJson from '../package.json' with { type: 'json' };
-import { get, type HelperContext, list, storeOrErase } from './commands.js';
+import type { HelperContext } from './context.js';
 import { ERROR_HINTS, FAILURE_STATUS } from './exit-codes.js';
 import { writeLog } from './log.js';
-import { HelperFailure, NOT_FOUND, readInput } from './protocol.js';
+import { HelperFailure, isHelperFailure, NOT_FOUND, readInput } from './protocol.js';
+import { warmGet } from './warm-get.js';
 
 const USAGE = `Usage: docker-credential-gar <get|store|erase|list|version>
 
@@ -17,16 +21,21 @@ token sources and are cached per user, never with less than 10 minutes left.
 Environment: GAR_HELPER_LOG=FILE logs one line per call (no secrets);
 every gar setting applies (see \`gar --help\`).`;
 
+const commands = () => import('./commands.js');
+
 async function run(command: string | undefined, context: HelperContext): Promise<string> {
   switch (command) {
-    case 'get':
-      return `${JSON.stringify(await get(readInput(), context))}\n`;
+    case 'get': {
+      const serverUrl = readInput();
+      const answer = warmGet(serverUrl, context) ?? (await (await commands()).get(serverUrl, context));
+      return `${JSON.stringify(answer)}\n`;
+    }
     case 'store':
     case 'erase':
-      await storeOrErase(command, readInput(), context);
+      await (await commands()).storeOrErase(command, readInput(), context);
       return '';
     case 'list':
-      return `${JSON.stringify(await list(context))}\n`;
+      return `${JSON.stringify(await (await commands()).list(context))}\n`;
     case 'version':
     case '--version':
     case '-v':
@@ -44,7 +53,7 @@ async function run(command: string | undefined, context: HelperContext): Promise
 
 /** The one line Docker shows: the error's first line, a hint, never a secret. */
 function failureLine(error: unknown): string {
-  if (error instanceof HelperFailure) return error.message;
+  if (isHelperFailure(error)) return error.message;
   if (isArError(error)) {
     const hint = (ERROR_HINTS as Record<string, string>)[error.code] ?? '';
     return [error.message.replace(/\s*\n\s*/g, ' ').trim(), hint].filter(Boolean).join(' ');
@@ -61,7 +70,7 @@ async function main(): Promise<void> {
   const logFile = () => context.logFile ?? (process.env.GAR_HELPER_LOG || undefined);
   try {
     process.stdout.write(await run(command, context));
-    await writeLog(
+    writeLog(
       logFile(),
       {
         command: command ?? '',
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
     process.exitCode = FAILURE_STATUS;
     const outcome = line === NOT_FOUND ? 'not-found' : 'error';
     const detail = isArError(error) ? `${error.code}: ${error.message}` : line;
-    await writeLog(
+    writeLog(
       logFile(),
       {
         command: command ?? '',

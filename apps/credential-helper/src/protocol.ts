@@ -26,4 +26,14 @@ export function readInput(): string {
 }
 
 /** A failure as the protocol expects it: one line on stdout, exit status 1. */
-export class HelperFailure extends Error {}
+export class HelperFailure extends Error {
+  override name = 'HelperFailure';
+}
+
+/**
+ * By name, not `instanceof`: the entry file and the lazily imported commands are separate bundles,
+ * each with its own copy of the class.
+ */
+export function isHelperFailure(error: unknown): error is HelperFailure {
+  return error instanceof Error && error.name === 'HelperFailure';
+}

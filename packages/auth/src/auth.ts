@@ -23,6 +23,16 @@ export interface AuthDescription {
   skipped: ReadonlyArray<{ source: string; reason: string }>;
 }
 
+export interface CachedTokenFile {
+  file: string;
+  source: string;
+  account: string | undefined;
+  /** The refresh margin: a token with less life left must not be handed out. */
+  marginMs: number;
+  /** Files detection read; a change to any of them may change the identity, and so the file. */
+  dependsOn: readonly string[];
+}
+
 export interface AuthOptions {
   /** Replaces the built-in sources; the config's `auth.sources` still picks and orders them by name. */
   sources?: readonly TokenSource[];
@@ -37,6 +47,12 @@ export interface Auth {
    * undefined otherwise. The credential helper's warm path.
    */
   cachedAccessToken(): Promise<AccessToken | undefined>;
+  /**
+   * Where the token for the identity found here is cached, with the files that identity was read
+   * from: a process that remembers both (the credential helper) can answer later calls by reading
+   * that one file. Undefined for static tokens and when tokens stay in memory.
+   */
+  cachedTokenFile(): Promise<CachedTokenFile | undefined>;
   /**
    * Credentials for a registry: Google's for Google hosts, Docker's config.json for any other;
    * undefined means anonymous. Google credentials never go to another host.
@@ -109,6 +125,19 @@ export function createAuth(config: ArResolvedConfig, options: AuthOptions = {}):
           account: target ?? found.account,
         }
       );
+    },
+    async cachedTokenFile() {
+      const { found } = await detect();
+      const file = (found.cacheable || target) && cache.fileFor(cacheKey(found));
+      return file
+        ? {
+            file,
+            source: found.source,
+            account: target ?? found.account,
+            marginMs: config.auth.refreshMarginSeconds * 1000,
+            dependsOn: found.files ?? [],
+          }
+        : undefined;
     },
     isGoogleRegistry: (serverUrl) => isGoogleRegistry(serverUrl, config),
     async registryCredential(serverUrl, request = {}) {

@@ -23,7 +23,10 @@ export function normalizeRegistryHost(serverUrl: string): string {
  * and hosts the config marks `google: true` (the emulator). Decided by pattern on the whole host,
  * so `docker.pkg.dev.evil.com` is not Google's.
  */
-export function isGoogleRegistry(serverUrl: string, config: Pick<ArResolvedConfig, 'registries'>): boolean {
+export function isGoogleRegistry(
+  serverUrl: string,
+  config: { registries: Readonly<Record<string, Pick<ArResolvedConfig['registries'][string], 'google'>>> },
+): boolean {
   const host = normalizeRegistryHost(serverUrl);
   if (config.registries[host]?.google) return true;
   const hostname = host.replace(/:\d+$/, '');

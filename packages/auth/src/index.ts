@@ -3,9 +3,11 @@ export {
   type AuthDescription,
   type AuthOptions,
   builtinSources,
+  type CachedTokenFile,
   createAuth,
 } from './auth.js';
-export { type CachedToken, TokenCache, type TokenCacheOptions } from './cache/token-cache.js';
+export { TokenCache, type TokenCacheOptions } from './cache/token-cache.js';
+export { type CachedToken, isFreshToken, readTokenFile } from './cache/token-file.js';
 export type { AccessToken, RegistryCredential } from './credential.js';
 export {
   type ConfigureDockerOptions,

@@ -15,6 +15,8 @@ export interface DetectedSource {
   account?: string;
   /** Cache-key material naming this identity (file, account, host): never a secret. */
   identity: string;
+  /** The files detection read (a key file, gcloud's active configuration): the identity changes with them. */
+  files?: readonly string[];
   /** False for tokens we cannot refresh (static tokens): they are never cached. */
   cacheable: boolean;
   /** Where the credential came from, for `describe()` (a file path, a variable, a host). */

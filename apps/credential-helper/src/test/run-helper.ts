@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built helper: tests run the file users run (`npm test` builds it first). */
-export const HELPER = fileURLToPath(new URL('../../dist/docker-credential-gar.js', import.meta.url));
+export const HELPER = fileURLToPath(new URL('../../dist/docker-credential-gar.cjs', import.meta.url));
 
 export interface HelperRun {
   status: number | null;

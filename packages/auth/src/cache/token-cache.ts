@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type CachedToken, isFreshToken, isPrivateDir, readTokenFile } from './token-file.js';
 
-export interface CachedToken {
-  token: string;
-  expiresAt: number;
-  issuedAt: number;
-}
+export type { CachedToken } from './token-file.js';
 
 export interface TokenCacheOptions {
   /** Per-user directory; created 0700. `undefined` keeps tokens in memory only. */
@@ -22,8 +19,7 @@ const DEFAULT_LIFETIME_MS = 3_600_000;
 /**
  * Access tokens, in memory and on disk, keyed by identity + scopes. Concurrent callers in one
  * process share one fetch; processes share one refresh through a lock on the file. A token with
- * less than the margin left is never returned; a token that was shorter-lived than twice the
- * margin from the start (tests, short-lived STS tokens) is usable until half its life is gone.
+ * less than the margin left is never returned (see `isFreshToken`).
  */
 export class TokenCache {
   readonly #memory = new Map<string, CachedToken>();
@@ -42,9 +38,13 @@ export class TokenCache {
   }
 
   isFresh(entry: CachedToken | undefined): entry is CachedToken {
-    if (!entry) return false;
-    const left = entry.expiresAt - this.#now();
-    return left > 0 && left >= Math.min(this.#options.marginMs, (entry.expiresAt - entry.issuedAt) / 2);
+    return isFreshToken(entry, this.#now(), this.#options.marginMs);
+  }
+
+  /** The file that holds (or will hold) the token for `key`; undefined when tokens stay in memory. */
+  fileFor(key: string): string | undefined {
+    const dir = this.#usableDir();
+    return dir && join(dir, TokenCache.fileName(key));
   }
 
   /** A fresh token for `key`, fetching it (once, across callers and processes) when needed. */
@@ -69,8 +69,8 @@ export class TokenCache {
   async peek(key: string): Promise<CachedToken | undefined> {
     const remembered = this.#memory.get(key);
     if (this.isFresh(remembered)) return remembered;
-    const dir = await this.#usableDir(false);
-    const found = dir ? await readEntry(join(dir, TokenCache.fileName(key))) : undefined;
+    const file = this.fileFor(key);
+    const found = file ? readTokenFile(file) : undefined;
     if (!this.isFresh(found)) return undefined;
     this.#memory.set(key, found);
     return found;
@@ -83,15 +83,16 @@ export class TokenCache {
   ): Promise<CachedToken> {
     const acceptable = (entry: CachedToken | undefined): entry is CachedToken =>
       this.isFresh(entry) && (mustBeNewerThan === undefined || entry.issuedAt > mustBeNewerThan);
-    const dir = await this.#usableDir(true);
-    const file = dir && join(dir, TokenCache.fileName(key));
+    if (this.#options.dir)
+      await mkdir(join(this.#options.dir, 'tokens'), { recursive: true, mode: 0o700 }).catch(() => {});
+    const file = this.fileFor(key);
     // Loaded here, not at the top: a warm `peek` (the credential helper's hot path) needs neither.
     const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([
       import('proper-lockfile'),
       import('write-file-atomic'),
     ]);
     const store = async (): Promise<CachedToken> => {
-      const onDisk = file ? await readEntry(file) : undefined;
+      const onDisk = file ? readTokenFile(file) : undefined;
       // Another process may have refreshed while we waited for the lock.
       if (acceptable(onDisk)) return onDisk;
       const issuedAt = this.#now();
@@ -124,37 +125,9 @@ export class TokenCache {
     return entry;
   }
 
-  /**
-   * The cache directory, when it is ours alone: owned by this user and closed to others.
-   * Anything else is not trusted: tokens then stay in memory.
-   */
-  async #usableDir(create: boolean): Promise<string | undefined> {
+  /** The cache directory, when it is ours alone (see `isPrivateDir`); anything else keeps tokens in memory. */
+  #usableDir(): string | undefined {
     const dir = this.#options.dir && join(this.#options.dir, 'tokens');
-    if (!dir) return undefined;
-    if (create) await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => {});
-    try {
-      const info = await stat(dir);
-      const uid = process.getuid?.();
-      if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o077) !== 0)
-        return undefined;
-      return dir;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-/** A cache file, if it is whole, ours, private and well-formed; anything else is ignored. */
-async function readEntry(file: string): Promise<CachedToken | undefined> {
-  try {
-    const info = await stat(file);
-    const uid = process.getuid?.();
-    if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o077) !== 0) return undefined;
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<CachedToken>;
-    if (typeof parsed.token !== 'string' || !parsed.token) return undefined;
-    if (typeof parsed.expiresAt !== 'number' || typeof parsed.issuedAt !== 'number') return undefined;
-    return { token: parsed.token, expiresAt: parsed.expiresAt, issuedAt: parsed.issuedAt };
-  } catch {
-    return undefined;
+    return dir && isPrivateDir(dir) ? dir : undefined;
   }
 }

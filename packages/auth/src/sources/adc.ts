@@ -24,6 +24,7 @@ export const adcSource: TokenSource = {
       ...(file.account ? { account: file.account } : {}),
       identity: `adc:${file.type}:${file.account ?? ''}:${path}`,
       origin: path,
+      files: [path],
       cacheable: true,
       fetchToken: async (scopes) =>
         tokenFromClient(

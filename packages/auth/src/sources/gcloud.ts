@@ -15,10 +15,11 @@ export function gcloudSource(options: { command?: string } = {}): TokenSource {
       const executable = await findExecutable(command);
       if (!executable) throw sourceAbsent(`${command} is not installed (not on PATH)`);
       // The active account, read from gcloud's files so the cache key changes when it does.
-      const account = await activeAccount(config.auth.gcloudConfigDir);
+      const { account, files } = await activeAccount(config.auth.gcloudConfigDir);
       return {
         source: 'gcloud',
         ...(account ? { account } : {}),
+        files,
         identity: `gcloud:${config.auth.gcloudConfigDir}:${account ?? ''}`,
         origin: executable,
         cacheable: true,
@@ -58,14 +59,13 @@ async function findExecutable(command: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function activeAccount(configDir: string): Promise<string | undefined> {
-  try {
-    const name = (await readFile(join(configDir, 'active_config'), 'utf8')).trim() || 'default';
-    const ini = await readFile(join(configDir, 'configurations', `config_${name}`), 'utf8');
-    return ini.match(/^\s*account\s*=\s*(\S+)\s*$/m)?.[1];
-  } catch {
-    return undefined;
-  }
+/** gcloud's active account, from its files (and which files: the account changes with them). */
+async function activeAccount(configDir: string): Promise<{ account: string | undefined; files: string[] }> {
+  const pointer = join(configDir, 'active_config');
+  const name = (await readFile(pointer, 'utf8').catch(() => '')).trim() || 'default';
+  const configuration = join(configDir, 'configurations', `config_${name}`);
+  const ini = await readFile(configuration, 'utf8').catch(() => '');
+  return { account: ini.match(/^\s*account\s*=\s*(\S+)\s*$/m)?.[1], files: [pointer, configuration] };
 }
 
 async function run(executable: string, args: string[], signal: AbortSignal | undefined): Promise<string> {

@@ -20,6 +20,7 @@ export const serviceAccountKeySource: TokenSource = {
       ...(file.account ? { account: file.account } : {}),
       identity: `service-account-key:${file.account}:${path}`,
       origin: path,
+      files: [path],
       cacheable: true,
       serviceAccountKey: file.text,
       fetchToken: async (scopes) =>

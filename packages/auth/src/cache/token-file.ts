@@ -1,0 +1,51 @@
+import { readFileSync, statSync } from 'node:fs';
+
+/** A cached access token as it is kept on disk, one file per identity + scopes. */
+export interface CachedToken {
+  token: string;
+  expiresAt: number;
+  issuedAt: number;
+}
+
+// Synchronous on purpose: these are a few tiny reads, and the credential helper's warm path, which
+// shares them with TokenCache, answers before Node would have set up the promise machinery.
+
+/** Owned by this user and closed to everyone else: anything else is not trusted with tokens. */
+function isPrivate(info: { uid: number; mode: number }): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || info.uid === uid) && (info.mode & 0o077) === 0;
+}
+
+/** True when `dir` is a directory this user alone can read and write. */
+export function isPrivateDir(dir: string): boolean {
+  const info = statSync(dir, { throwIfNoEntry: false });
+  return Boolean(info?.isDirectory() && isPrivate(info));
+}
+
+/** A cache file, if it is whole, ours, private and well-formed; anything else is ignored. */
+export function readTokenFile(file: string): CachedToken | undefined {
+  try {
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (!info || !isPrivate(info)) return undefined;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedToken>;
+    if (typeof parsed.token !== 'string' || !parsed.token) return undefined;
+    if (typeof parsed.expiresAt !== 'number' || typeof parsed.issuedAt !== 'number') return undefined;
+    return { token: parsed.token, expiresAt: parsed.expiresAt, issuedAt: parsed.issuedAt };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A token with less than `marginMs` left is never handed out; one that was shorter-lived than twice
+ * the margin from the start (tests, short-lived STS tokens) is usable until half its life is gone.
+ */
+export function isFreshToken(
+  entry: CachedToken | undefined,
+  now: number,
+  marginMs: number,
+): entry is CachedToken {
+  if (!entry) return false;
+  const left = entry.expiresAt - now;
+  return left > 0 && left >= Math.min(marginMs, (entry.expiresAt - entry.issuedAt) / 2);
+}
