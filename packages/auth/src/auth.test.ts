@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isArError } from '@ar/errors';
 import { describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
+import { readTokenFile } from './cache/token-file.js';
 import { sourceAbsent } from './errors.js';
 import type { TokenSource } from './source.js';
 import { gcloudSource } from './sources/gcloud.js';
@@ -21,6 +22,11 @@ describe('the provider chain', () => {
       source: 'access-token',
       account: undefined,
     });
+  });
+
+  it('names no token file for a static token: there is nothing cached to read', async () => {
+    const { config } = tempHome({ ...NO_METADATA, auth: { accessToken: 'ya29.static' } });
+    expect(await createAuth(config).cachedTokenFile()).toBeUndefined();
   });
 
   it('re-reads a token file on every call, so a rotated token is picked up', async () => {
@@ -143,6 +149,22 @@ JSON`,
     });
     await createAuth(config, { sources: [gcloudSource({ command: gcloud })] }).accessToken();
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['config config-helper --format=json']);
+  });
+
+  it('names the token file and the gcloud files the identity came from, for a later reader', async () => {
+    const { home, config } = tempHome({ auth: { sources: ['gcloud'] } });
+    const { gcloud } = fakeGcloud(home, new Date(Date.now() + 3_600_000).toISOString());
+    const auth = createAuth(config, { sources: [gcloudSource({ command: gcloud })] });
+    const token = await auth.accessToken();
+    const location = await auth.cachedTokenFile();
+    const gcloudDir = join(home, '.config', 'gcloud');
+    expect(location).toMatchObject({
+      source: 'gcloud',
+      account: 'dev@example.com',
+      marginMs: config.auth.refreshMarginSeconds * 1000,
+      dependsOn: [join(gcloudDir, 'active_config'), join(gcloudDir, 'configurations', 'config_work')],
+    });
+    expect(readTokenFile(location!.file)).toMatchObject({ token: token.token, expiresAt: token.expiresAt });
   });
 
   it('is absent when gcloud is not installed', async () => {
