@@ -1,15 +1,31 @@
-// The Docker CLI with a real dockerd pushes and pulls through docker-credential-gar, configured as
-// `gar auth configure-docker` does it, to the emulator and to the token-auth distribution
-// registry, with tokens from a service-account key, the metadata server and impersonation.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+// The tools as users run them: `gar auth configure-docker` on a temp DOCKER_CONFIG, then the Docker
+// CLI with a real dockerd pushes and pulls through docker-credential-gar, to the emulator and to
+// the token-auth distribution registry, with tokens from a service-account key, the metadata
+// server and impersonation.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configureDocker, createAuth } from '@ar/auth';
-import { resolveConfig } from '@ar/config';
+import { dirname, join } from 'node:path';
 import { type Emulator, startEmulator } from '@ar/emulator';
-import { buildImageArchive, e2eEnv, type RunResult, runCommand, tokenAdminClient } from '@ar/test-support';
+import {
+  buildImageArchive,
+  e2eEnv,
+  type RunResult,
+  runChecked,
+  runCommand,
+  startFaultProxy,
+  tokenAdminClient,
+} from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HELPER } from '../../src/test/run-helper.js';
+
+/** The built executable a package ships under `bin` (turbo builds the packages first). */
+function shippedBin(packageName: string, bin: string): string {
+  const manifestPath = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: Record<string, string> };
+  return join(dirname(manifestPath), manifest.bin[bin]!);
+}
+const GAR = shippedBin('@ar/cli', 'gar');
+const HELPER = shippedBin('@ar/docker-credential-gar', 'docker-credential-gar');
 
 const env = e2eEnv();
 const PROJECT = 'helper-e2e';
@@ -52,7 +68,10 @@ interface Setup {
   cli: Record<string, string>;
 }
 
-/** A user: temp HOME, DOCKER_CONFIG configured for `hosts`, a gar config marking them Google's. */
+/**
+ * A user: temp HOME, a gar config marking `hosts` Google's, and a DOCKER_CONFIG that
+ * `gar auth configure-docker` set up for them.
+ */
 async function user(name: string, hosts: string[], extra: Record<string, string>): Promise<Setup> {
   const home = join(work, name);
   mkdirSync(home, { recursive: true });
@@ -64,9 +83,8 @@ async function user(name: string, hosts: string[], extra: Record<string, string>
     }),
   );
   const dockerConfig = join(home, '.docker');
-  await configureDocker({ configDir: dockerConfig, hosts });
   const { DOCKER_CONTEXT: _ignored, ...inherited } = process.env;
-  return {
+  const setup = {
     cli: {
       ...(inherited as Record<string, string>),
       HOME: home,
@@ -81,7 +99,15 @@ async function user(name: string, hosts: string[], extra: Record<string, string>
       ...extra,
     },
   };
+  await runChecked(process.execPath, [GAR, 'auth', 'configure-docker', ...hosts], { env: setup.cli });
+  const written = JSON.parse(readFileSync(join(dockerConfig, 'config.json'), 'utf8'));
+  expect(written.credHelpers).toEqual(Object.fromEntries(hosts.map((host) => [host, 'gar'])));
+  return setup;
 }
+
+/** `gar` as the user of `setup` runs it. */
+const gar = (args: string[], setup: Setup) =>
+  runChecked(process.execPath, [GAR, ...args], { env: setup.cli });
 
 const docker = async (args: string[], setup: Setup): Promise<RunResult> => {
   const result = await runCommand('docker', args, { env: setup.cli, timeoutMs: 120_000 });
@@ -140,6 +166,36 @@ describe('docker-credential-gar with the Docker CLI and a real dockerd', () => {
     await roundTrip(`${host}/${PROJECT}/images/impersonated:1`, setup);
   }, 240_000);
 
+  it('does not hand a token with seconds left to a push that outlasts it: it fetches a new one', async () => {
+    const proxy = await startFaultProxy({ target: emulator.url() });
+    try {
+      const setup = await user('long-push', [proxy.host], {
+        GOOGLE_APPLICATION_CREDENTIALS: await keyFile(pusher),
+      });
+      // A token the emulator lets live 5 s, in the cache as if fetched an hour ago: the state an
+      // hour of use leaves behind (docker-credential-gcr would hand it out).
+      emulator.setTokenTtlSeconds(5);
+      const dying = (await gar(['auth', 'print-access-token'], setup)).stdout.trim();
+      emulator.setTokenTtlSeconds(3600);
+      const tokens = join(setup.cli.XDG_CACHE_HOME!, 'gar', 'tokens');
+      const cached = join(tokens, readdirSync(tokens).find((name) => name.endsWith('.json'))!);
+      const entry = JSON.parse(readFileSync(cached, 'utf8'));
+      expect(entry.token).toBe(dying);
+      writeFileSync(cached, JSON.stringify({ ...entry, issuedAt: entry.expiresAt - 3_600_000 }));
+      // A long push: its last request, the manifest PUT, waits 8 s in the proxy.
+      proxy.inject({ method: 'PUT', path: /\/manifests\//, fault: { kind: 'delay', ms: 8_000 } });
+      await roundTrip(`${proxy.host}/${PROJECT}/images/long-push:1`, setup);
+      const manifestPut = proxy.exchanges.find((e) => e.method === 'PUT' && e.path.includes('/manifests/'));
+      expect(manifestPut).toMatchObject({ fault: 'delay', status: 201 });
+      expect(JSON.parse(readFileSync(cached, 'utf8')).token).not.toBe(dying);
+      // The dying token would have failed that PUT: the emulator refuses it by now.
+      const probe = await fetch(`${emulator.url()}/v2/`, { headers: { authorization: `Bearer ${dying}` } });
+      expect(probe.status).toBe(401);
+    } finally {
+      await proxy.stop();
+    }
+  }, 240_000);
+
   it('is refused by the emulator when the identity lacks the writer role, and Docker reports it', async () => {
     const host = emulator.host();
     const setup = await user('denied', [host], { GOOGLE_APPLICATION_CREDENTIALS: await keyFile(caller) });
@@ -158,11 +214,10 @@ describe('docker-credential-gar with the Docker CLI and a real dockerd', () => {
     const setup = await user('distribution', [env.registry], {
       GOOGLE_APPLICATION_CREDENTIALS: await keyFile(pusher),
     });
-    // The distribution registry's token server knows only tokens it is told about: fetch the token
-    // the helper will serve (same config, same cache) and register it.
-    const { config } = resolveConfig({ env: setup.cli, cwd: work });
-    const token = await createAuth(config).accessToken();
-    await tokenAdminClient(env.tokenAdmin).allow({ kind: 'access_token', token: token.token });
+    // The distribution registry's token server knows only tokens it is told about: the token gar
+    // prints is the one the helper will serve (same config, same token cache).
+    const token = (await gar(['auth', 'print-access-token'], setup)).stdout.trim();
+    await tokenAdminClient(env.tokenAdmin).allow({ kind: 'access_token', token });
     await roundTrip(`${env.registry}/helper-e2e/from-helper:1`, setup);
   }, 240_000);
 });
