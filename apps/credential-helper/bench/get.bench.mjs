@@ -24,25 +24,18 @@ const env = {
   GCE_METADATA_HOST: '127.0.0.1:9',
 };
 
-// Asynchronous: the emulator answering the cold gets runs in this very process. The command runs
-// under `sh`, whose `times` reports the child's CPU time (user + system): on a busy machine that
-// moves far less than wall time does.
-function runOnce(command, args, input) {
-  const quoted = [command, ...args].map((part) => `'${part.replaceAll("'", `'\\''`)}'`).join(' ');
+const quote = (part) => `'${part.replaceAll("'", `'\\''`)}'`;
+
+/** Runs `script` under `sh` with `input` on stdin: asynchronous, as the emulator answering cold gets runs in this process. */
+function shell(script, input) {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `${quoted} >/dev/null 2>&1; status=$?; times; exit $status`], {
-      env,
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
+    const child = spawn('sh', ['-c', script], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
     });
     child.on('error', reject);
-    child.on('close', (status) => {
-      const [user, system] = (out.trim().split('\n')[1] ?? '').split(/\s+/).map(milliseconds);
-      resolve({ status, cpu: (user ?? 0) + (system ?? 0) });
-    });
+    child.on('close', (status) => resolve({ status, out }));
     child.stdin.end(input ?? '');
   });
 }
@@ -50,33 +43,41 @@ function runOnce(command, args, input) {
 /** `0m0.083s` → 83. */
 function milliseconds(text) {
   const match = /(\d+)m([\d.]+)s/.exec(text ?? '');
-  return match ? (Number(match[1]) * 60 + Number(match[2])) * 1000 : undefined;
+  return match ? (Number(match[1]) * 60 + Number(match[2])) * 1000 : 0;
 }
 
-async function time(command, args, input, before) {
+/**
+ * Wall time of each call, and CPU time (user + system) per call from one shell that makes all the
+ * calls and reports its children's total with `times`: on a busy machine CPU time moves far less
+ * than wall time, and over many calls its 10 ms clock tick averages out. `prepare` is a shell
+ * command run before each call (its cost is in the CPU figure too).
+ */
+async function time(command, args, input, prepare = ':') {
+  const call = `${prepare}; ${[command, ...args].map(quote).join(' ')} >/dev/null 2>&1`;
   const wall = [];
-  const cpu = [];
   let status;
   for (let i = 0; i < RUNS; i++) {
-    before?.();
     const start = process.hrtime.bigint();
-    const run = await runOnce(command, args, input);
+    const run = await shell(`${call}; exit $?`, input);
     wall.push(Number(process.hrtime.bigint() - start) / 1e6);
-    cpu.push(run.cpu);
     status ??= run.status;
   }
-  const sorted = (values) => [...values].sort((a, b) => a - b);
+  const inputFile = join(home, 'input.txt');
+  writeFileSync(inputFile, input ?? '');
+  const batch = await shell(`i=0; while [ $i -lt ${RUNS} ]; do ${call} <${quote(inputFile)}; i=$((i+1)); done; times`);
+  const [user, system] = (batch.out.trim().split('\n')[1] ?? '').split(/\s+/).map(milliseconds);
+  const sorted = [...wall].sort((a, b) => a - b);
   return {
-    median: sorted(wall)[Math.floor(RUNS / 2)],
-    p90: sorted(wall)[Math.floor(RUNS * 0.9)],
-    cpu: sorted(cpu)[Math.floor(RUNS / 2)],
+    median: sorted[Math.floor(RUNS / 2)],
+    p90: sorted[Math.floor(RUNS * 0.9)],
+    cpu: (user + system) / RUNS,
     status,
   };
 }
 
 const results = [];
 results.push(['node -e 0 (floor)', await time(process.execPath, ['-e', '0'])]);
-await runOnce(process.execPath, [helper, 'get'], 'us-docker.pkg.dev'); // warm the cache
+await shell(`${quote(process.execPath)} ${quote(helper)} get >/dev/null`, 'us-docker.pkg.dev'); // warm the cache
 results.push([
   'docker-credential-gar get, warm',
   await time(process.execPath, [helper, 'get'], 'us-docker.pkg.dev'),
@@ -87,9 +88,7 @@ results.push([
 ]);
 results.push([
   'docker-credential-gar get, cold (token fetch)',
-  await time(process.execPath, [helper, 'get'], 'us-docker.pkg.dev', () =>
-    rmSync(join(home, '.cache'), { recursive: true, force: true }),
-  ),
+  await time(process.execPath, [helper, 'get'], 'us-docker.pkg.dev', `rm -rf ${quote(join(home, '.cache'))}`),
 ]);
 const gcloudHelper = spawnSync('sh', ['-c', 'command -v docker-credential-gcloud'], {
   encoding: 'utf8',
@@ -98,9 +97,7 @@ if (gcloudHelper)
   results.push(['docker-credential-gcloud get', await time(gcloudHelper, ['get'], 'us-docker.pkg.dev')]);
 
 const floor = results[0][1];
-console.log(
-  `\n${RUNS} runs each, per call in ms: wall time (median, p90) and CPU time (median of user + system)\n`,
-);
+console.log(`\n${RUNS} runs each, per call in ms: wall time (median, p90) and CPU time (user + system, mean)\n`);
 console.log('| command | wall median | wall p90 | wall × floor | CPU | CPU × floor | exit |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const [name, r] of results) {
@@ -108,7 +105,7 @@ for (const [name, r] of results) {
     r.median.toFixed(1),
     r.p90.toFixed(1),
     (r.median / floor.median).toFixed(2),
-    r.cpu.toFixed(0),
+    r.cpu.toFixed(1),
     (r.cpu / floor.cpu).toFixed(2),
     r.status,
   ];
