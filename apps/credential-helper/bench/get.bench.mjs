@@ -64,7 +64,9 @@ async function time(command, args, input, prepare = ':') {
   }
   const inputFile = join(home, 'input.txt');
   writeFileSync(inputFile, input ?? '');
-  const batch = await shell(`i=0; while [ $i -lt ${RUNS} ]; do ${call} <${quote(inputFile)}; i=$((i+1)); done; times`);
+  const batch = await shell(
+    `i=0; while [ $i -lt ${RUNS} ]; do ${call} <${quote(inputFile)}; i=$((i+1)); done; times`,
+  );
   const [user, system] = (batch.out.trim().split('\n')[1] ?? '').split(/\s+/).map(milliseconds);
   const sorted = [...wall].sort((a, b) => a - b);
   return {
@@ -97,7 +99,9 @@ if (gcloudHelper)
   results.push(['docker-credential-gcloud get', await time(gcloudHelper, ['get'], 'us-docker.pkg.dev')]);
 
 const floor = results[0][1];
-console.log(`\n${RUNS} runs each, per call in ms: wall time (median, p90) and CPU time (user + system, mean)\n`);
+console.log(
+  `\n${RUNS} runs each, per call in ms: wall time (median, p90) and CPU time (user + system, mean)\n`,
+);
 console.log('| command | wall median | wall p90 | wall × floor | CPU | CPU × floor | exit |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const [name, r] of results) {
