@@ -1,6 +1,6 @@
 // Token behaviour of the built helper against the emulator's OAuth token endpoint: warm answers,
 // one fetch for many parallel calls, no dying token, and a warm path that loads nothing heavy.
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Emulator, type RequestLogLine, startEmulator } from '@ar/emulator';
@@ -119,6 +119,23 @@ describe('tokens', () => {
       .split('\n')
       .map((line) => line.match(/path="(\w+)"/)?.[1]);
     expect(paths).toEqual(['cold', 'cold']);
+  });
+
+  it('trusts only a private warm record of its own: one others could write names no hosts', async () => {
+    const user = userWithKey();
+    await runHelper(['get'], 'us-docker.pkg.dev', user.env);
+    const dir = join(user.home, '.cache', 'gar', 'helper');
+    const record = join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!);
+    // Someone who can write the record adds their own host to the Google ones.
+    const forged = JSON.parse(readFileSync(record, 'utf8'));
+    forged.googleHosts.push('collector.example:8443');
+    writeFileSync(record, JSON.stringify(forged));
+    chmodSync(record, 0o666);
+    const run = await runHelper(['get'], 'collector.example:8443', user.env);
+    expect(run).toMatchObject({ status: 1, stdout: 'credentials not found in native keychain\n' });
+    // The same record, private again, is the helper's own: then it is believed.
+    chmodSync(record, 0o600);
+    expect((await runHelper(['get'], 'collector.example:8443', user.env)).status).toBe(0);
   });
 
   it('never hands out a cached token with less than the margin left', async () => {

@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readPrivateFile } from '@ar/auth/light';
 import { locateConfigFile } from '@ar/config/files';
 
 /**
@@ -70,11 +71,14 @@ export function stampOf(path: string): FileStamp {
   return info ? { path, mtimeMs: info.mtimeMs, size: info.size } : { path };
 }
 
-/** The record for `key`, when there is one and none of the files it was made from has changed. */
+/**
+ * The record for `key`, when there is one and none of the files it was made from has changed. Only
+ * a private file of ours is trusted: the record decides which hosts get a token.
+ */
 export function readWarmRecord(key: WarmRecordKey): WarmRecord | undefined {
   let record: WarmRecord;
   try {
-    record = JSON.parse(readFileSync(key.path, 'utf8')) as WarmRecord;
+    record = JSON.parse(readPrivateFile(key.path) ?? 'null') as WarmRecord;
   } catch {
     return undefined;
   }

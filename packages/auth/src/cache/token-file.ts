@@ -22,12 +22,25 @@ export function isPrivateDir(dir: string): boolean {
   return Boolean(info?.isDirectory() && isPrivate(info));
 }
 
+/**
+ * The text of `file` when it is ours and closed to everyone else; undefined otherwise (absent,
+ * another user's, readable or writable by others): such a file is never trusted.
+ */
+export function readPrivateFile(file: string): string | undefined {
+  try {
+    const info = statSync(file, { throwIfNoEntry: false });
+    return info && isPrivate(info) ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A cache file, if it is whole, ours, private and well-formed; anything else is ignored. */
 export function readTokenFile(file: string): CachedToken | undefined {
   try {
-    const info = statSync(file, { throwIfNoEntry: false });
-    if (!info || !isPrivate(info)) return undefined;
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedToken>;
+    const text = readPrivateFile(file);
+    if (text === undefined) return undefined;
+    const parsed = JSON.parse(text) as Partial<CachedToken>;
     if (typeof parsed.token !== 'string' || !parsed.token) return undefined;
     if (typeof parsed.expiresAt !== 'number' || typeof parsed.issuedAt !== 'number') return undefined;
     return { token: parsed.token, expiresAt: parsed.expiresAt, issuedAt: parsed.issuedAt };
