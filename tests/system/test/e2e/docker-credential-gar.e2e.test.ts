@@ -142,29 +142,46 @@ async function roundTrip(image: string, setup: Setup): Promise<void> {
   await docker(['rmi', `${image.replace(/:[^:/]+$/, '')}@${digest}`], setup).catch(() => undefined);
 }
 
-describe('docker-credential-gar with the Docker CLI and a real dockerd', () => {
-  it('pushes to and pulls from the emulator with a token from a service-account key', async () => {
-    const host = emulator.host();
-    const setup = await user('key', [host], { GOOGLE_APPLICATION_CREDENTIALS: await keyFile(pusher) });
-    await roundTrip(`${host}/${PROJECT}/images/from-key:1`, setup);
-  }, 240_000);
-
-  it('pushes with the metadata server’s token', async () => {
-    emulator.setMetadataIdentity({ serviceAccount: pusher });
-    const host = emulator.host();
-    const setup = await user('metadata', [host], { GCE_METADATA_HOST: emulator.metadataHost });
-    await roundTrip(`${host}/${PROJECT}/images/from-metadata:1`, setup);
-  }, 240_000);
-
-  it('pushes as an impersonated service account', async () => {
-    const host = emulator.host();
-    const setup = await user('impersonation', [host], {
+/** The token sources the helper is tested with, each as the environment that selects it. */
+const SOURCES: ReadonlyArray<{ name: string; env: () => Promise<Record<string, string>> }> = [
+  {
+    name: 'a service-account key',
+    env: async () => ({ GOOGLE_APPLICATION_CREDENTIALS: await keyFile(pusher) }),
+  },
+  {
+    name: 'the metadata server',
+    env: async () => {
+      emulator.setMetadataIdentity({ serviceAccount: pusher });
+      return { GCE_METADATA_HOST: emulator.metadataHost };
+    },
+  },
+  {
+    name: 'impersonation (a key of another account)',
+    env: async () => ({
       GOOGLE_APPLICATION_CREDENTIALS: await keyFile(caller),
       CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT: pusher,
       GAR_ENDPOINTS_IAM_CREDENTIALS_URL: emulator.url(),
-    });
-    await roundTrip(`${host}/${PROJECT}/images/impersonated:1`, setup);
-  }, 240_000);
+    }),
+  },
+];
+
+describe('docker-credential-gar with the Docker CLI and a real dockerd', () => {
+  for (const [i, source] of SOURCES.entries()) {
+    it(`pushes to and pulls from the emulator with a token from ${source.name}`, async () => {
+      const host = emulator.host();
+      const setup = await user(`emulator-${i}`, [host], await source.env());
+      await roundTrip(`${host}/${PROJECT}/images/source-${i}:1`, setup);
+    }, 240_000);
+
+    it(`pushes to and pulls from the token-auth distribution registry with a token from ${source.name}`, async () => {
+      const setup = await user(`distribution-${i}`, [env.registry], await source.env());
+      // The distribution registry's token server knows only tokens it is told about: the token gar
+      // prints is the one the helper will serve (same config, same token cache).
+      const token = (await gar(['auth', 'print-access-token'], setup)).stdout.trim();
+      await tokenAdminClient(env.tokenAdmin).allow({ kind: 'access_token', token });
+      await roundTrip(`${env.registry}/helper-e2e/source-${i}:1`, setup);
+    }, 240_000);
+  }
 
   it('does not hand a token with seconds left to a push that outlasts it: it fetches a new one', async () => {
     const proxy = await startFaultProxy({ target: emulator.url() });
@@ -208,16 +225,5 @@ describe('docker-credential-gar with the Docker CLI and a real dockerd', () => {
     const push = await runCommand('docker', ['push', image], { env: setup.cli, timeoutMs: 120_000 });
     expect(push.code).not.toBe(0);
     expect(push.stderr).toMatch(/denied|unauthorized|forbidden/i);
-  }, 240_000);
-
-  it('pushes to the token-auth distribution registry with the cached token the helper hands out', async () => {
-    const setup = await user('distribution', [env.registry], {
-      GOOGLE_APPLICATION_CREDENTIALS: await keyFile(pusher),
-    });
-    // The distribution registry's token server knows only tokens it is told about: the token gar
-    // prints is the one the helper will serve (same config, same token cache).
-    const token = (await gar(['auth', 'print-access-token'], setup)).stdout.trim();
-    await tokenAdminClient(env.tokenAdmin).allow({ kind: 'access_token', token });
-    await roundTrip(`${env.registry}/helper-e2e/from-helper:1`, setup);
   }, 240_000);
 });
