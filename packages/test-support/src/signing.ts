@@ -44,11 +44,9 @@ export async function createSigningCertificate(
   certificate.publicKey = forge.pki.publicKeyFromPem(
     publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   );
-  // A positive serial without a leading zero byte: DER forbids that padding, and OpenSSL 3.0.22
-  // refuses the certificate ("illegal padding"). 16 random bytes, the first in 0x01..0x7f.
-  const bytes = forge.random.getBytesSync(16);
-  const first = String.fromCharCode(bytes.charCodeAt(0) & 0x7f || 0x01);
-  certificate.serialNumber = forge.util.bytesToHex(first + bytes.slice(1));
+  // A positive serial: 16 random bytes with the top bit cleared.
+  const serial = forge.util.bytesToHex(forge.random.getBytesSync(16));
+  certificate.serialNumber = `0${serial.slice(1)}`;
   const now = Date.now();
   certificate.validity.notBefore = new Date(now - 3_600_000);
   certificate.validity.notAfter = new Date(now + (options.validDays ?? 30) * 86_400_000);

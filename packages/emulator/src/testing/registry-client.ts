@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * A bare registry client for the in-process tests: plain fetch, the Bearer token dance, no
@@ -86,6 +89,34 @@ export class RegistryClient {
       response = await send();
     }
     return response;
+  }
+
+  /**
+   * Sends a body pulled from `source` over node:http, which stops pulling when the connection
+   * breaks and rejects. Node 20's fetch does not: with a ReadableStream body, once the server has
+   * closed the socket it keeps pulling as fast as it can (a test client grew to 24 GB before the
+   * OOM killer stopped it; a 3-line repro is OOM-killed in 3 s). Uses the token an earlier
+   * `request` got.
+   */
+  async stream(
+    path: string,
+    method: string,
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(new URL(`${this.base}${path}`), { method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      });
+      pipeline(Readable.from(source), req).catch(reject);
+    });
   }
 
   async pushBlob(name: string, data: Buffer): Promise<Response> {
