@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@ar/emulator';
 import { isArError } from '@ar/errors';
+import { createOidcIssuer, externalAccountCredentials } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
 import { tempHome } from './test/fixtures.js';
@@ -67,6 +68,47 @@ describe('Google-backed sources', () => {
     const token = await createAuth(config).accessToken();
     expect(token.source).toBe('adc');
     expect(await registryAccepts(token.token)).toBe(true);
+  });
+
+  it('federates a CI system’s OIDC token (external_account ADC) and impersonates through it', async () => {
+    const ci = createOidcIssuer('https://token.ci.example');
+    const audience = emulator.addWorkloadIdentityProvider('auth-tests', 'ci-pool', {
+      id: 'ci-oidc',
+      issuerUri: ci.issuer,
+      jwks: ci.jwks,
+    });
+    const pool = audience.slice(0, audience.indexOf('/providers/'));
+    emulator.grant(target, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
+    const { home, config } = tempHome({ endpoints: atEmulator() });
+    // What google-github-actions/auth writes: the OIDC token in a file, the STS, the account to act as.
+    const oidcToken = join(home, 'oidc-token');
+    writeFileSync(oidcToken, ci.idToken({ sub: 'repo:acme/app', aud: `https:${audience}` }));
+    const credentialsFile = join(home, 'external-account.json');
+    writeFileSync(
+      credentialsFile,
+      JSON.stringify(
+        externalAccountCredentials({
+          audience,
+          tokenUrl: emulator.stsUrl,
+          subjectTokenFile: oidcToken,
+          serviceAccountImpersonationUrl: `${emulator.url()}/v1/projects/-/serviceAccounts/${target}:generateAccessToken`,
+        }),
+      ),
+    );
+    const withFile = { ...config, auth: { ...config.auth, credentialsFile } };
+    const token = await createAuth(withFile).accessToken();
+    expect(token).toMatchObject({ source: 'adc', account: target });
+    expect(await registryAccepts(token.token)).toBe(true);
+
+    // An expired CI token: the STS's reason reaches the user, the token does not.
+    writeFileSync(oidcToken, ci.idToken({ sub: 'repo:acme/app', aud: `https:${audience}`, exp: 1 }));
+    const error = await createAuth({ ...withFile, auth: { ...withFile.auth, cacheDir: join(home, 'fresh') } })
+      .accessToken()
+      .catch((e: unknown) => e);
+    expect(isArError(error, 'AR_AUTH_TOKEN_REFUSED')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /external_account credentials in .*external-account\.json.*expired/,
+    );
   });
 
   it('takes the instance token and account from the metadata server', async () => {

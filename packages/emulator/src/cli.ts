@@ -18,7 +18,7 @@ Options:
   --tls               serve HTTPS; the CA is written to DATA_DIR/ca.pem
   --token-ttl SECONDS lifetime of minted access tokens (default 3600)
   --rate-limit N      requests per second per caller on the registry API (default: none)
-  --ready-file FILE   write {"url", "urls", "dataDir", "tokenUrl", "caCertPath"} there once serving
+  --ready-file FILE   write {"url", "urls", "dataDir", "tokenUrl", "stsUrl", "caCertPath"} there once serving
   --quiet             no request log (default: one JSON line per request on stdout)
   -h, --help          this help
 `;
@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     urls: Object.fromEntries(emulator.locations.map((location) => [location, emulator.url(location)])),
     dataDir: emulator.dataDir,
     tokenUrl: emulator.tokenUrl,
+    stsUrl: emulator.stsUrl,
     caCertPath: emulator.caCertPath ?? null,
   };
   if (values['ready-file'] !== undefined) {

@@ -11,11 +11,13 @@ import {
   serviceAccountPrincipal,
   userPrincipal,
 } from './auth/identity.js';
+import { WorkloadIdentity, type WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
 import { EmulatorError } from './errors.js';
 import { ArtifactRegistryApi, createRepository } from './google/artifact-registry-api.js';
 import { IamCredentialsApi } from './google/iam-credentials.js';
 import { type MetadataIdentity, MetadataServer } from './google/metadata-server.js';
 import { OAuthApi } from './google/oauth.js';
+import { StsApi } from './google/sts.js';
 import { type Exchange, sendJson } from './http/exchange.js';
 import { createRateLimiter, type Listener, listen, type RequestLogLine } from './http/server.js';
 import { arHost, locationProblem } from './names.js';
@@ -62,6 +64,8 @@ export interface Emulator {
   readonly dataDir: string;
   /** OAuth token endpoint (the `token_uri` of keys it creates). */
   readonly tokenUrl: string;
+  /** Security Token Service endpoint: the `token_url` of workload identity federation. */
+  readonly stsUrl: string;
   /** `127.0.0.1:PORT`, for `GCE_METADATA_HOST`. */
   readonly metadataHost: string;
   /** PEM path of the CA clients must trust, with `tls: true`. */
@@ -77,6 +81,11 @@ export interface Emulator {
   createRepository(project: string, location: string, id: string, body?: Record<string, unknown>): string;
   /** Adds a binding on `projects/P`, a repository resource, or a service account email. */
   grant(resource: string, role: string, member: string): void;
+  /**
+   * Adds an OIDC provider to a workload identity pool; returns its audience,
+   * `//iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/ID`.
+   */
+  addWorkloadIdentityProvider(project: string, pool: string, provider: WorkloadIdentityProviderSpec): string;
   setTokenTtlSeconds(seconds: number): void;
   setMetadataIdentity(identity: MetadataIdentity | undefined): void;
   stop(): Promise<void>;
@@ -179,12 +188,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     const artifacts = new Artifacts(store, blobs, () => identity.now());
     const access = new Access(store, identity);
+    const federation = new WorkloadIdentity();
     let metadataIdentity: MetadataIdentity | undefined = options.metadata;
 
     let seeded: SeedResult = { serviceAccountKeys: {}, userCredentials: {} };
     const tls: TlsMaterial | undefined = options.tls === true ? await tlsMaterial(dataDir, host) : undefined;
     const registry = new RegistryApi(artifacts, access, identity, createRateLimiter(options.rateLimit));
     const oauth = new OAuthApi(identity);
+    const sts = new StsApi(identity, federation);
     const metadata = new MetadataServer(identity, store, () => metadataIdentity);
     const iamCredentials = new IamCredentialsApi(access, identity, store);
     const rest = new ArtifactRegistryApi(artifacts, access, identity);
@@ -201,6 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       if (path.startsWith('/computeMetadata/')) return metadata.handle(exchange);
       if (IamCredentialsApi.matches(path)) return iamCredentials.handle(exchange);
+      if (path === '/v1/token') return sts.handle(exchange);
       if (path.startsWith('/v1/')) return rest.handle(exchange);
       if (path === '/healthz') return sendJson(exchange, 200, { status: 'ok' });
       exchange.req.resume();
@@ -253,7 +265,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         typeof options.seed === 'string'
           ? await loadSeed(options.seed)
           : { seed: options.seed, baseDir: process.cwd() };
-      seeded = await applySeed(seed, { artifacts, identity, baseDir });
+      seeded = await applySeed(seed, { artifacts, identity, federation, baseDir });
       if (metadataIdentity === undefined && seed.metadata !== undefined) metadataIdentity = seed.metadata;
     }
     // Expired tokens are dead weight; pruned at start (a long-running emulator also mints few).
@@ -266,6 +278,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       locations,
       dataDir,
       tokenUrl,
+      stsUrl: `${scheme}://${hostFor()}/v1/token`,
       metadataHost: hostFor(),
       caCertPath: tls?.caPath,
       seeded,
@@ -307,6 +320,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           'AR_EMULATOR_NOT_FOUND',
           `No project, repository or service account "${resource}".`,
         );
+      },
+      addWorkloadIdentityProvider(project, pool, provider) {
+        return federation.addProvider(project, pool, provider);
       },
       setTokenTtlSeconds(seconds) {
         if (!(seconds >= 1))

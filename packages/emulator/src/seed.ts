@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { memberProblem, ROLE_PERMISSIONS } from './auth/iam.js';
 import type { AuthorizedUserFile, Identity, ServiceAccountKeyFile } from './auth/identity.js';
+import type { WorkloadIdentity, WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
 import { EmulatorError } from './errors.js';
 import { createRepository } from './google/artifact-registry-api.js';
 import { locationProblem, projectIdProblem, repositoryIdProblem } from './names.js';
@@ -45,6 +46,8 @@ export interface SeedProject {
   iam?: SeedBinding[];
   serviceAccounts?: SeedServiceAccount[];
   repositories?: SeedRepository[];
+  /** Workload identity federation: pools of OIDC providers whose tokens the STS stand-in exchanges. */
+  workloadIdentityPools?: Array<{ id: string; providers: WorkloadIdentityProviderSpec[] }>;
 }
 
 export interface SeedUser {
@@ -142,6 +145,28 @@ export function seedProblems(seed: Seed): string[] {
       }
       checkBindings(repo.iam, `${where}.iam`, problems);
     });
+    (project.workloadIdentityPools ?? []).forEach((pool, w) => {
+      const where = `${at}.workloadIdentityPools[${w}]`;
+      if (typeof pool.id !== 'string' || !/^[a-z0-9-]{4,32}$/.test(pool.id)) {
+        problems.push(
+          `${where}.id: "${String(pool.id)}" is not a pool ID (4-32 lowercase letters, digits, hyphens)`,
+        );
+      }
+      (pool.providers ?? []).forEach((provider, i) => {
+        const at2 = `${where}.providers[${i}]`;
+        if (typeof provider.id !== 'string' || !/^[a-z0-9-]{4,32}$/.test(provider.id)) {
+          problems.push(
+            `${at2}.id: "${String(provider.id)}" is not a provider ID (4-32 lowercase letters, digits, hyphens)`,
+          );
+        }
+        if (typeof provider.issuerUri !== 'string' || !provider.issuerUri.startsWith('https://')) {
+          problems.push(`${at2}.issuerUri: an https:// URL is required`);
+        }
+        if (!Array.isArray(provider.jwks?.keys) || provider.jwks.keys.length === 0) {
+          problems.push(`${at2}.jwks.keys: the provider's public keys (JWK) are required`);
+        }
+      });
+    });
   });
   (seed.users ?? []).forEach((user, u) => {
     const email = typeof user === 'string' ? user : user?.email;
@@ -159,7 +184,7 @@ export function seedProblems(seed: Seed): string[] {
  */
 export async function applySeed(
   seed: Seed,
-  context: { artifacts: Artifacts; identity: Identity; baseDir: string },
+  context: { artifacts: Artifacts; identity: Identity; federation: WorkloadIdentity; baseDir: string },
 ): Promise<SeedResult> {
   const problems = seedProblems(seed);
   if (problems.length > 0) {
@@ -174,6 +199,9 @@ export async function applySeed(
   const place = (file: string) => (isAbsolute(file) ? file : resolve(context.baseDir, file));
   for (const project of seed.projects ?? []) {
     store.ensureProject(project.id);
+    for (const pool of project.workloadIdentityPools ?? []) {
+      for (const provider of pool.providers) context.federation.addProvider(project.id, pool.id, provider);
+    }
     for (const binding of project.iam ?? []) {
       for (const member of binding.members) store.addProjectBinding(project.id, binding.role, member);
     }

@@ -72,3 +72,9 @@ export {
   type TokenServerOptions,
   type TokenServerSettings,
 } from './token-server.js';
+export {
+  createOidcIssuer,
+  type ExternalAccountCredentials,
+  externalAccountCredentials,
+  type OidcIssuer,
+} from './workload-identity.js';

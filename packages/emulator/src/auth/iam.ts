@@ -1,4 +1,5 @@
 import type { Binding } from '../store/metadata.js';
+import { federatedMemberMatches } from './workload-identity.js';
 
 /** Permissions the emulator checks, named as Google names them. */
 export const PERMISSIONS = {
@@ -44,6 +45,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'roles/editor': REPO_ADMIN.concat(P.repoCreate, P.repoUpdate, P.repoDelete),
   'roles/owner': ADMIN,
   'roles/iam.serviceAccountTokenCreator': [P.getAccessToken],
+  // What lets a federated identity impersonate a service account.
+  'roles/iam.workloadIdentityUser': [P.getAccessToken],
 };
 
 /** The role to name in a denial: the least one that grants the permission. */
@@ -65,7 +68,7 @@ export function memberMatches(member: string, principal: string): boolean {
   if (member === principal) return true;
   if (member === 'allUsers') return true;
   if (member === 'allAuthenticatedUsers') return principal !== 'allUsers';
-  return false;
+  return federatedMemberMatches(member, principal);
 }
 
 export function grants(bindings: readonly Binding[], principal: string, permission: string): boolean {
@@ -76,11 +79,14 @@ export function grants(bindings: readonly Binding[], principal: string, permissi
   );
 }
 
-const MEMBER = /^(user|serviceAccount|group|domain):[^\s]+$|^allUsers$|^allAuthenticatedUsers$/;
+const POOL = '//iam\\.googleapis\\.com/projects/\\d+/locations/global/workloadIdentityPools/[a-z0-9-]+';
+const MEMBER = new RegExp(
+  `^(user|serviceAccount|group|domain):[^\\s]+$|^allUsers$|^allAuthenticatedUsers$|^principal:${POOL}/subject/[^\\s]+$|^principalSet:${POOL}/\\*$`,
+);
 
 /** A problem with one policy member, or undefined when it is well formed. */
 export function memberProblem(member: string): string | undefined {
   return MEMBER.test(member)
     ? undefined
-    : `"${member}" is not a policy member: use user:EMAIL, serviceAccount:EMAIL, allUsers or allAuthenticatedUsers`;
+    : `"${member}" is not a policy member: use user:EMAIL, serviceAccount:EMAIL, allUsers, allAuthenticatedUsers, principal://iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/subject/SUBJECT or principalSet://…/workloadIdentityPools/POOL/*`;
 }

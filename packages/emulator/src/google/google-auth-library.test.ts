@@ -1,6 +1,10 @@
-import { Compute, Impersonated, JWT, UserRefreshClient } from 'google-auth-library';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOidcIssuer, externalAccountCredentials } from '@ar/test-support';
+import { Compute, ExternalAccountClient, Impersonated, JWT, UserRefreshClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, type Fixture, READER, startFixture, WRITER } from '../testing/fixture.js';
+import { ADMIN, type Fixture, PROJECT, READER, startFixture, WRITER } from '../testing/fixture.js';
 
 /**
  * Google's own client library against the stand-ins, unchanged except for the endpoint seams it
@@ -18,6 +22,15 @@ afterAll(async () => {
 
 async function registryStatus(token: string): Promise<number> {
   const response = await fetch(`${fx.emulator.url()}/v2/my-project/repo/app/tags/list`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function uploadStatus(token: string): Promise<number> {
+  const response = await fetch(`${fx.emulator.url()}/v2/my-project/repo/app/blobs/uploads/`, {
+    method: 'POST',
     headers: { Authorization: `Bearer ${token}` },
   });
   await response.body?.cancel();
@@ -154,5 +167,43 @@ describe('Google stand-ins, as google-auth-library 10 sees them', () => {
     await expect(denied.getAccessToken()).rejects.toThrow(
       /PERMISSION_DENIED.*iam.serviceAccounts.getAccessToken/,
     );
+  });
+
+  it('federates a CI system’s OIDC token at the STS (external_account), directly and impersonating', async () => {
+    const ci = createOidcIssuer('https://token.ci.example');
+    const audience = fx.emulator.addWorkloadIdentityProvider(PROJECT, 'ci-pool', {
+      id: 'ci-oidc',
+      issuerUri: ci.issuer,
+      jwks: ci.jwks,
+    });
+    const pool = audience.slice(0, audience.indexOf('/providers/'));
+    fx.emulator.grant(`projects/${PROJECT}`, 'roles/artifactregistry.reader', `principalSet:${pool}/*`);
+    fx.emulator.grant(WRITER, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
+    const dir = mkdtempSync(join(tmpdir(), 'ar-emulator-wif-'));
+    const tokenFile = join(dir, 'oidc-token');
+    writeFileSync(tokenFile, ci.idToken({ sub: 'repo:acme/app', aud: `https:${audience}` }));
+    const credentials = externalAccountCredentials({
+      audience,
+      tokenUrl: fx.emulator.stsUrl,
+      subjectTokenFile: tokenFile,
+    });
+
+    // The federated principal itself: the pool may read the project's repositories, not write.
+    const direct = (await ExternalAccountClient.fromJSON(credentials)!.getAccessToken()).token!;
+    expect(await registryStatus(direct)).toBe(200);
+    expect(await uploadStatus(direct)).toBe(403);
+
+    const asWriterCredentials = {
+      ...credentials,
+      service_account_impersonation_url: `${fx.emulator.url()}/v1/projects/-/serviceAccounts/${WRITER}:generateAccessToken`,
+    };
+    const impersonating = ExternalAccountClient.fromJSON(asWriterCredentials)!;
+    const asWriter = (await impersonating.getAccessToken()).token!;
+    expect(await uploadStatus(asWriter)).toBe(202);
+
+    // Another subject of the same pool may read, but not act as the writer.
+    writeFileSync(tokenFile, ci.idToken({ sub: 'repo:acme/other', aud: `https:${audience}` }));
+    const other = ExternalAccountClient.fromJSON(asWriterCredentials)!;
+    await expect(other.getAccessToken()).rejects.toThrow(/iam.serviceAccounts.getAccessToken/);
   });
 });

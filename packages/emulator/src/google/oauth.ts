@@ -1,7 +1,15 @@
 import type { Identity } from '../auth/identity.js';
 import { principalEmail } from '../auth/identity.js';
-import { asEmulatorError, EmulatorError } from '../errors.js';
-import { type Exchange, header, parseFormOrJson, readBody, sendJson } from '../http/exchange.js';
+import { EmulatorError } from '../errors.js';
+import {
+  type Exchange,
+  header,
+  parseFormOrJson,
+  readBody,
+  readTokenRequest,
+  sendJson,
+  sendOAuthError,
+} from '../http/exchange.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -21,9 +29,7 @@ export class OAuthApi {
       }
       await this.#token(exchange);
     } catch (error) {
-      const failure = asEmulatorError(error);
-      exchange.log.error = failure.code;
-      const kind =
+      sendOAuthError(exchange, error, (failure) =>
         failure.code === 'AR_EMULATOR_INVALID_GRANT'
           ? failure.detail === 'invalid_client'
             ? 'invalid_client'
@@ -32,17 +38,13 @@ export class OAuthApi {
             ? 'invalid_request'
             : failure.code === 'AR_EMULATOR_FAILED_PRECONDITION'
               ? 'unsupported_grant_type'
-              : 'server_error';
-      const status = kind === 'invalid_client' ? 401 : kind === 'server_error' ? 500 : 400;
-      sendJson(exchange, status, { error: kind, error_description: failure.message });
+              : undefined,
+      );
     }
   }
 
   async #token(exchange: Exchange): Promise<void> {
-    const body = await readBody(exchange.req, 1024 * 1024);
-    if (body === undefined)
-      throw new EmulatorError('AR_EMULATOR_INVALID_ARGUMENT', 'Request body too large.');
-    const form = parseFormOrJson(body, header(exchange, 'content-type'));
+    const form = await readTokenRequest(exchange);
     switch (form.grant_type) {
       case JWT_BEARER: {
         if (form.assertion === undefined)

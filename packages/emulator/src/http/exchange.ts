@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type EmulatorError, WIRE_FORMS } from '../errors.js';
+import { asEmulatorError, EmulatorError, WIRE_FORMS } from '../errors.js';
 
 /** One request as every handler sees it. */
 export interface Exchange {
@@ -78,6 +78,23 @@ export function sendGoogleError(exchange: Exchange, error: EmulatorError): void 
   );
 }
 
+/**
+ * OAuth 2.0 errors (RFC 6749 §5.2), as Google's token endpoints send them: `{error,
+ * error_description}`, 401 for `invalid_client`, 400 for the other kinds `kindOf` names, 500 for
+ * anything it does not.
+ */
+export function sendOAuthError(
+  exchange: Exchange,
+  error: unknown,
+  kindOf: (failure: EmulatorError) => string | undefined,
+): void {
+  const failure = asEmulatorError(error);
+  exchange.log.error = failure.code;
+  const kind = kindOf(failure) ?? 'server_error';
+  const status = kind === 'invalid_client' ? 401 : kind === 'server_error' ? 500 : 400;
+  sendJson(exchange, status, { error: kind, error_description: failure.message });
+}
+
 /** Reads a whole (small) body, refusing more than `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -88,6 +105,13 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** A token endpoint's request: a form or JSON body of at most 1 MiB, as a flat record of strings. */
+export async function readTokenRequest(exchange: Exchange): Promise<Record<string, string>> {
+  const body = await readBody(exchange.req, 1024 * 1024);
+  if (body === undefined) throw new EmulatorError('AR_EMULATOR_INVALID_ARGUMENT', 'Request body too large.');
+  return parseFormOrJson(body, header(exchange, 'content-type'));
 }
 
 /** Form (`application/x-www-form-urlencoded`) or JSON body as a flat record of strings. */

@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { type Emulator, startEmulator } from '@ar/emulator';
 import {
   buildImageArchive,
+  createOidcIssuer,
   e2eEnv,
+  externalAccountCredentials,
   type RunResult,
   runChecked,
   runCommand,
@@ -153,6 +155,34 @@ const SOURCES: ReadonlyArray<{ name: string; env: () => Promise<Record<string, s
     env: async () => {
       emulator.setMetadataIdentity({ serviceAccount: pusher });
       return { GCE_METADATA_HOST: emulator.metadataHost };
+    },
+  },
+  {
+    name: 'workload identity federation (a CI system’s OIDC token, as GitHub Actions gets one)',
+    env: async () => {
+      const ci = createOidcIssuer('https://token.ci.example');
+      const audience = emulator.addWorkloadIdentityProvider(PROJECT, 'ci-pool', {
+        id: 'ci-oidc',
+        issuerUri: ci.issuer,
+        jwks: ci.jwks,
+      });
+      const pool = audience.slice(0, audience.indexOf('/providers/'));
+      emulator.grant(pusher, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
+      const oidcToken = join(work, `oidc-${Date.now()}`);
+      writeFileSync(oidcToken, ci.idToken({ sub: 'repo:acme/app', aud: `https:${audience}` }));
+      const credentials = join(work, `external-account-${Date.now()}.json`);
+      writeFileSync(
+        credentials,
+        JSON.stringify(
+          externalAccountCredentials({
+            audience,
+            tokenUrl: emulator.stsUrl,
+            subjectTokenFile: oidcToken,
+            serviceAccountImpersonationUrl: `${emulator.url()}/v1/projects/-/serviceAccounts/${pusher}:generateAccessToken`,
+          }),
+        ),
+      );
+      return { GOOGLE_APPLICATION_CREDENTIALS: credentials };
     },
   },
   {
