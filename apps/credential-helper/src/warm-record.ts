@@ -51,9 +51,10 @@ export function warmRecordKey(env: NodeJS.ProcessEnv, cwd: string): WarmRecordKe
 }
 
 /**
- * Two 32-bit FNV-1a hashes of the key material. Not a cryptographic hash, on purpose: loading
- * node:crypto would cost the warm path more than the rest of its work, and a collision only
- * sends a call down the cold path, as the record holds the key material in full.
+ * Two 32-bit FNV-1a-style hashes of the key material (the second with seed and multiplier
+ * swapped). Not a cryptographic hash, on purpose: loading node:crypto would cost the warm path
+ * more than the rest of its work, and a collision only sends a call down the cold path, as the
+ * record holds the key material in full.
  */
 function fileNameOf(material: string): string {
   let a = 0x811c9dc5;
@@ -82,7 +83,12 @@ export function readWarmRecord(key: WarmRecordKey): WarmRecord | undefined {
   } catch {
     return undefined;
   }
-  if (record?.key !== key.material || !Array.isArray(record.files) || !record.token?.file) return undefined;
+  const wellFormed =
+    record?.key === key.material &&
+    Array.isArray(record.files) &&
+    Array.isArray(record.googleHosts) &&
+    typeof record.token?.file === 'string';
+  if (!wellFormed) return undefined;
   const unchanged = record.files.every((then) => {
     const now = stampOf(then.path);
     return now.mtimeMs === then.mtimeMs && now.size === then.size;
