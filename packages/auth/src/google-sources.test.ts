@@ -77,7 +77,7 @@ describe('Google-backed sources', () => {
       issuerUri: ci.issuer,
       jwks: ci.jwks,
     });
-    const pool = audience.slice(0, audience.indexOf('/providers/'));
+    const pool = emulator.workloadIdentityPool('auth-tests', 'ci-pool');
     emulator.grant(target, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
     const { home, config } = tempHome({ endpoints: atEmulator() });
     // What google-github-actions/auth writes: the OIDC token in a file, the STS, the account to act as.

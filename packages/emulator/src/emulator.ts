@@ -11,7 +11,11 @@ import {
   serviceAccountPrincipal,
   userPrincipal,
 } from './auth/identity.js';
-import { WorkloadIdentity, type WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
+import {
+  poolResource,
+  WorkloadIdentity,
+  type WorkloadIdentityProviderSpec,
+} from './auth/workload-identity.js';
 import { EmulatorError } from './errors.js';
 import { ArtifactRegistryApi, createRepository } from './google/artifact-registry-api.js';
 import { IamCredentialsApi } from './google/iam-credentials.js';
@@ -86,6 +90,11 @@ export interface Emulator {
    * `//iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/ID`.
    */
   addWorkloadIdentityProvider(project: string, pool: string, provider: WorkloadIdentityProviderSpec): string;
+  /**
+   * A pool's resource name, for policy members: `principal:` + it + `/subject/SUB`, or
+   * `principalSet:` + it + `/*`.
+   */
+  workloadIdentityPool(project: string, pool: string): string;
   setTokenTtlSeconds(seconds: number): void;
   setMetadataIdentity(identity: MetadataIdentity | undefined): void;
   stop(): Promise<void>;
@@ -322,7 +331,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         );
       },
       addWorkloadIdentityProvider(project, pool, provider) {
-        return federation.addProvider(project, pool, provider);
+        store.ensureProject(project);
+        return federation.addProvider(store.projectNumber(project)!, pool, provider);
+      },
+      workloadIdentityPool(project, pool) {
+        const number = store.projectNumber(project);
+        if (number === undefined)
+          throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `No project "${project}".`);
+        return poolResource(number, pool);
       },
       setTokenTtlSeconds(seconds) {
         if (!(seconds >= 1))

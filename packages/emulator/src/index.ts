@@ -1,10 +1,6 @@
 export { PERMISSIONS, ROLE_PERMISSIONS } from './auth/iam.js';
 export type { AuthorizedUserFile, MintedToken, ServiceAccountKeyFile } from './auth/identity.js';
-export {
-  poolResource,
-  projectNumber,
-  type WorkloadIdentityProviderSpec,
-} from './auth/workload-identity.js';
+export type { WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
 export { type Emulator, type EmulatorOptions, startEmulator } from './emulator.js';
 export { EMULATOR_ERROR_CODES, EmulatorError, type EmulatorErrorCode } from './errors.js';
 export type { MetadataIdentity } from './google/metadata-server.js';

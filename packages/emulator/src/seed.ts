@@ -200,7 +200,8 @@ export async function applySeed(
   for (const project of seed.projects ?? []) {
     store.ensureProject(project.id);
     for (const pool of project.workloadIdentityPools ?? []) {
-      for (const provider of pool.providers) context.federation.addProvider(project.id, pool.id, provider);
+      const number = store.projectNumber(project.id)!;
+      for (const provider of pool.providers) context.federation.addProvider(number, pool.id, provider);
     }
     for (const binding of project.iam ?? []) {
       for (const member of binding.members) store.addProjectBinding(project.id, binding.role, member);

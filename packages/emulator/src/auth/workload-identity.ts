@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, type JsonWebKey, verify } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import { EmulatorError } from '../errors.js';
 
 /** An OIDC identity provider in a workload identity pool, as the seed declares it. */
@@ -12,20 +12,12 @@ export interface WorkloadIdentityProviderSpec {
   allowedAudiences?: string[];
 }
 
-const IAM = '//iam.googleapis.com';
-
 /**
- * The project number Google would show for a project ID. The emulator has no numbers of its own,
- * so it derives a stable 12-digit one; workload identity resource names need it.
+ * `//iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL`: pools are
+ * named by project number (the one the store gives a project, as the metadata server reports it).
  */
-export function projectNumber(projectId: string): string {
-  const digest = createHash('sha256').update(projectId).digest();
-  return (100_000_000_000n + (digest.readBigUInt64BE(0) % 900_000_000_000n)).toString();
-}
-
-/** `//iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL`. */
-export function poolResource(projectId: string, pool: string): string {
-  return `${IAM}/projects/${projectNumber(projectId)}/locations/global/workloadIdentityPools/${pool}`;
+export function poolResource(projectNumber: string, pool: string): string {
+  return `//iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}`;
 }
 
 interface Provider extends WorkloadIdentityProviderSpec {
@@ -43,16 +35,10 @@ export class WorkloadIdentity {
   readonly #providers = new Map<string, Provider>();
 
   /** Adds (or replaces) a provider; returns its audience (its full resource name). */
-  addProvider(projectId: string, pool: string, spec: WorkloadIdentityProviderSpec): string {
-    const audience = `${poolResource(projectId, pool)}/providers/${spec.id}`;
-    this.#providers.set(audience, { ...spec, pool: poolResource(projectId, pool), audience });
+  addProvider(projectNumber: string, pool: string, spec: WorkloadIdentityProviderSpec): string {
+    const audience = `${poolResource(projectNumber, pool)}/providers/${spec.id}`;
+    this.#providers.set(audience, { ...spec, pool: poolResource(projectNumber, pool), audience });
     return audience;
-  }
-
-  /** The audience of a provider added before, or undefined. */
-  audienceOf(projectId: string, pool: string, provider: string): string | undefined {
-    const audience = `${poolResource(projectId, pool)}/providers/${provider}`;
-    return this.#providers.has(audience) ? audience : undefined;
   }
 
   /** Checks `subjectToken` for the provider named by `audience`; returns the federated principal. */

@@ -176,7 +176,7 @@ describe('Google stand-ins, as google-auth-library 10 sees them', () => {
       issuerUri: ci.issuer,
       jwks: ci.jwks,
     });
-    const pool = audience.slice(0, audience.indexOf('/providers/'));
+    const pool = fx.emulator.workloadIdentityPool(PROJECT, 'ci-pool');
     fx.emulator.grant(`projects/${PROJECT}`, 'roles/artifactregistry.reader', `principalSet:${pool}/*`);
     fx.emulator.grant(WRITER, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
     const dir = mkdtempSync(join(tmpdir(), 'ar-emulator-wif-'));

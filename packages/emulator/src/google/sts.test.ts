@@ -1,13 +1,12 @@
 import { createOidcIssuer } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { poolResource } from '../auth/workload-identity.js';
 import { type Emulator, startEmulator } from '../emulator.js';
 import { seedProblems } from '../seed.js';
 
 const ci = createOidcIssuer('https://token.ci.example');
 const impostor = createOidcIssuer('https://token.ci.example');
-const AUDIENCE = `${poolResource('sts-tests', 'ci-pool')}/providers/ci-oidc`;
 let emulator: Emulator;
+let AUDIENCE: string;
 
 beforeAll(async () => {
   emulator = await startEmulator({
@@ -22,6 +21,7 @@ beforeAll(async () => {
       ],
     },
   });
+  AUDIENCE = `${emulator.workloadIdentityPool('sts-tests', 'ci-pool')}/providers/ci-oidc`;
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -60,58 +60,55 @@ describe('the Security Token Service stand-in', () => {
   });
 
   const now = Math.floor(Date.now() / 1000);
-  it.each([
+  // Fields as functions: the audience is known once the emulator runs.
+  const forUs = (claims: Record<string, unknown>) => ci.idToken({ aud: `https:${AUDIENCE}`, ...claims });
+  it.each<[string, () => Record<string, string>, string, RegExp]>([
     [
       'another audience',
-      { audience: `${poolResource('sts-tests', 'ci-pool')}/providers/nope` },
+      () => ({ audience: AUDIENCE.replace(/ci-oidc$/, 'nope') }),
       'invalid_target',
       /no workload identity provider/,
     ],
     [
       'a token signed by another key',
-      { subject_token: impostor.idToken({ sub: 's', aud: `https:${AUDIENCE}` }) },
+      () => ({ subject_token: impostor.idToken({ sub: 's', aud: `https:${AUDIENCE}` }) }),
       'invalid_grant',
       /signature/,
     ],
     [
       'a token of another issuer',
-      {
+      () => ({
         subject_token: createOidcIssuer('https://other.example').idToken({
           sub: 's',
           aud: `https:${AUDIENCE}`,
         }),
-      },
+      }),
       'invalid_grant',
       /signature|issuer/,
     ],
     [
       'a token meant for someone else',
-      { subject_token: ci.idToken({ sub: 's', aud: 'https://elsewhere.example' }) },
+      () => ({ subject_token: ci.idToken({ sub: 's', aud: 'https://elsewhere.example' }) }),
       'invalid_grant',
       /audience/,
     ],
     [
       'an expired token',
-      { subject_token: ci.idToken({ sub: 's', aud: `https:${AUDIENCE}`, exp: now - 60 }) },
+      () => ({ subject_token: forUs({ sub: 's', exp: now - 60 }) }),
       'invalid_grant',
       /expired/,
     ],
-    [
-      'a token without a subject',
-      { subject_token: ci.idToken({ aud: `https:${AUDIENCE}` }) },
-      'invalid_grant',
-      /google\.subject/,
-    ],
-    ['no subject token', { subject_token: '' }, 'invalid_request', /subject_token/],
+    ['a token without a subject', () => ({ subject_token: forUs({}) }), 'invalid_grant', /google\.subject/],
+    ['no subject token', () => ({ subject_token: '' }), 'invalid_request', /subject_token/],
     [
       'a SAML assertion',
-      { subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' },
+      () => ({ subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' }),
       'invalid_request',
       /OIDC/,
     ],
-    ['another grant type', { grant_type: 'client_credentials' }, 'invalid_request', /grant_type/],
-  ])('refuses %s with %s', async (_case, fields, error, description) => {
-    const response = await exchange(fields);
+    ['another grant type', () => ({ grant_type: 'client_credentials' }), 'invalid_request', /grant_type/],
+  ])('refuses %s', async (_case, fields, error, description) => {
+    const response = await exchange(fields());
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: string; error_description: string };
     expect(body.error).toBe(error);

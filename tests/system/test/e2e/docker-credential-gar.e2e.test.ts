@@ -166,7 +166,7 @@ const SOURCES: ReadonlyArray<{ name: string; env: () => Promise<Record<string, s
         issuerUri: ci.issuer,
         jwks: ci.jwks,
       });
-      const pool = audience.slice(0, audience.indexOf('/providers/'));
+      const pool = emulator.workloadIdentityPool(PROJECT, 'ci-pool');
       emulator.grant(pusher, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
       const oidcToken = join(work, `oidc-${Date.now()}`);
       writeFileSync(oidcToken, ci.idToken({ sub: 'repo:acme/app', aud: `https:${audience}` }));
