@@ -110,6 +110,9 @@ describe('gar', () => {
       expect(auth.stdout).toContain(command);
     const images = await gar(['images', '--help']);
     for (const command of ['list', 'describe', 'resolve', 'delete']) expect(images.stdout).toContain(command);
+    // Every option the README documents for push is one the command takes.
+    const push = await gar(['push', '--help']);
+    for (const option of ['--via <path>', '--compress']) expect(push.stdout).toContain(option);
     expect(await gar(['--version'])).toMatchObject({ status: 0, stdout: '0.0.0\n' });
   });
 
@@ -216,6 +219,27 @@ describe('gar', () => {
     expect(refused.status).toBe(6);
     expect(refused.stderr).toContain('--delete-tags');
     expect((await gar(['images', 'delete', `web@${built.root.digest}`, '--delete-tags'])).status).toBe(0);
+  });
+
+  it('gzips uncompressed layers with --compress, keeping the config (the image ID)', async () => {
+    const layout = join(home, 'plain-layout');
+    const built = await writeOciLayoutImage(layout, { layerSizes: [4096], gzipLevel: 'none' });
+    const sourceManifest = JSON.parse(
+      readFileSync(join(layout, 'blobs', 'sha256', built.root.digest.slice(7)), 'utf8'),
+    );
+    const push = await gar(['push', `oci:${layout}`, 'plain:1', '--compress', '--no-progress']);
+    expect(push.status, push.stderr).toBe(0);
+    expect(push.stdout).not.toContain(built.root.digest);
+    const out = join(home, 'compressed');
+    expect((await gar(['pull', 'plain:1', '--to', `oci:${out}`, '--no-progress'])).status).toBe(0);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(
+      readFileSync(join(out, 'blobs', 'sha256', index.manifests[0].digest.slice(7)), 'utf8'),
+    );
+    expect(manifest.config.digest).toBe(sourceManifest.config.digest);
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual([
+      'application/vnd.oci.image.layer.v1.tar+gzip',
+    ]);
   });
 
   it('exits with the documented status and says what to do, for every kind of bad input', async () => {

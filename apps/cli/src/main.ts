@@ -84,6 +84,14 @@ export function buildProgram(): Command {
       '<target>',
       'LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE[:TAG] (latest when no tag), or IMAGE[:TAG] with defaults',
     )
+    .option(
+      '--via <path>',
+      'from the engine: engine (docker push, the default) or direct (docker save, then gar uploads)',
+    )
+    .option(
+      '--compress',
+      'gzip layers stored uncompressed (docker save tars, --via direct), as docker push does: smaller, but new layer and manifest digests',
+    )
     .action(lazy(() => import('./commands/transfer.js'), 'push'));
   program
     .command('pull')
@@ -109,6 +117,7 @@ export function buildProgram(): Command {
     .argument('<destination>', 'an image, oci:DIR[:TAG] or docker-archive:FILE')
     .option('--all-tags', 'every tag of the source repository')
     .option('--platform <os/arch...>', 'only these platforms of a multi-platform image (a new index)')
+    .option('--compress', 'gzip layers stored uncompressed on the way (new layer and manifest digests)')
     .action(lazy(() => import('./commands/transfer.js'), 'copy'));
 
   const repositories = program

@@ -14,7 +14,7 @@ import { upstreamsByPriority } from './repositories.js';
 
 export type TransferOptions = Pick<
   CopyOptions,
-  'platform' | 'platforms' | 'allTags' | 'onProgress' | 'signal' | 'concurrency'
+  'platform' | 'platforms' | 'allTags' | 'compressLayers' | 'onProgress' | 'signal' | 'concurrency'
 >;
 
 /** What `gar images describe` shows. */

@@ -57,6 +57,12 @@ export interface PushOptions extends OperationOptions {
   readonly source?: string;
   /** Default `engine` (see the README for why and for the measurements). */
   readonly via?: PushVia;
+  /**
+   * `direct` only: gzip the uncompressed layers `docker save` exports, as `docker push` does
+   * (each layer is compressed twice: once for its digest, once on upload). Default false: they
+   * go as they are, fastest, larger in the registry.
+   */
+  readonly compressLayers?: boolean;
   readonly onProgress?: ProgressListener;
 }
 
@@ -180,6 +186,7 @@ export class DockerClient {
         { kind: 'docker-archive', path: tarPath },
         target,
         {
+          ...(options.compressLayers ? { compressLayers: true } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onProgress ? { onProgress: layerProgress('push', options.onProgress) } : {}),
         },

@@ -5,6 +5,7 @@ import { ByteCounter, DigestVerifier } from './digest.js';
 import { RegistryError } from './errors.js';
 import { DockerArchiveSink, openDockerArchive } from './image/docker-archive.js';
 import { DirectoryTree } from './image/file-tree.js';
+import { gzipLayers } from './image/gzip-layers.js';
 import { layoutTags, OciLayoutSink, OciLayoutSource } from './image/oci-layout.js';
 import { RegistryImageSink, RegistryImageSource } from './image/registry-image.js';
 import type { ImageSink, ImageSource } from './image/types.js';
@@ -37,6 +38,12 @@ export interface CopyOptions {
   readonly platforms?: 'all' | readonly (Platform | string)[];
   /** Copy every tag of the source repository (registry or OCI layout) to the same tags. */
   readonly allTags?: boolean;
+  /**
+   * Gzip layers stored uncompressed (`docker save` tars, some OCI layouts) on the way, as
+   * `docker push`, skopeo and crane do: smaller in the registry, but new layer and manifest
+   * digests (the config, and so the image ID, is unchanged). Default false: byte for byte.
+   */
+  readonly compressLayers?: boolean;
   /** Blobs in flight at once; default the client's `concurrency`. */
   readonly concurrency?: number;
   readonly onProgress?: ProgressListener;
@@ -76,7 +83,8 @@ export async function copy(
   try {
     const jobs = await planJobs(client, src, dst, options);
     for (const job of jobs) {
-      const source = await openSource(client, job.source);
+      const opened = await openSource(client, job.source);
+      const source = options.compressLayers ? gzipLayers(opened) : opened;
       try {
         images.push(await copyImage(source, sink, job.tags, client.concurrency, options));
       } finally {

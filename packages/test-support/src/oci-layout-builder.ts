@@ -25,8 +25,9 @@ export interface OciLayoutImageOptions {
   /**
    * zlib level of the gzip layers. Default 0: stored blocks, so multi-GiB random layers are made
    * at disk speed and still are real gzip (tools sniffing compression do not recompress them).
+   * `'none'`: plain tar layers, with the uncompressed layer media types (as `docker save` writes).
    */
-  gzipLevel?: number;
+  gzipLevel?: number | 'none';
 }
 
 export interface BuiltOciImage {
@@ -46,12 +47,14 @@ const MEDIA = {
     index: 'application/vnd.oci.image.index.v1+json',
     config: 'application/vnd.oci.image.config.v1+json',
     layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    plainLayer: 'application/vnd.oci.image.layer.v1.tar',
   },
   docker: {
     manifest: 'application/vnd.docker.distribution.manifest.v2+json',
     index: 'application/vnd.docker.distribution.manifest.list.v2+json',
     config: 'application/vnd.docker.container.image.v1+json',
     layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    plainLayer: 'application/vnd.docker.image.rootfs.diff.tar',
   },
 } as const;
 
@@ -77,26 +80,24 @@ async function writeBlob(dir: string, data: Uint8Array | string): Promise<string
 }
 
 /**
- * Streams a gzip layer (a tar holding one file of `size` random bytes) into the layout, in
- * constant memory: returns its digest and size and the uncompressed tar's digest (the diff ID).
+ * Streams a layer (a tar holding one file of `size` random bytes, gzipped unless `gzipLevel` is
+ * `'none'`) into the layout, in constant memory: returns its digest and size and the uncompressed
+ * tar's digest (the diff ID).
  */
 async function writeRandomLayer(
   dir: string,
   size: number,
   name: string,
-  gzipLevel: number,
+  gzipLevel: number | 'none',
 ): Promise<{ digest: string; size: number; diffId: string }> {
   const pack = tarStream.pack();
   const uncompressed = new Hasher();
-  const compressed = new Hasher();
+  const compressed = gzipLevel === 'none' ? uncompressed : new Hasher();
   const temp = join(dir, 'blobs', 'sha256', `.tmp-${name}-${process.pid}-${Date.now()}`);
-  const written = pipeline(
-    pack,
-    uncompressed,
-    createGzip({ level: gzipLevel }),
-    compressed,
-    createWriteStream(temp),
-  );
+  const written =
+    gzipLevel === 'none'
+      ? pipeline(pack, uncompressed, createWriteStream(temp))
+      : pipeline(pack, uncompressed, createGzip({ level: gzipLevel }), compressed, createWriteStream(temp));
   const entry = pack.entry({ name, size, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' });
   const source = new PassThrough({ highWaterMark: 1 << 20 });
   const fed = pipeline(source, entry as unknown as NodeJS.WritableStream);
@@ -111,9 +112,10 @@ async function writeRandomLayer(
   await fed;
   pack.finalize();
   await written;
-  const digest = `sha256:${compressed.hash.digest('hex')}`;
+  const diffId = `sha256:${uncompressed.hash.digest('hex')}`;
+  const digest = compressed === uncompressed ? diffId : `sha256:${compressed.hash.digest('hex')}`;
   await rename(temp, join(dir, 'blobs', 'sha256', digest.slice(7)));
-  return { digest, size: compressed.bytes, diffId: `sha256:${uncompressed.hash.digest('hex')}` };
+  return { digest, size: compressed.bytes, diffId };
 }
 
 /**
@@ -139,7 +141,8 @@ export async function writeOciLayoutImage(
     const diffIds: string[] = [];
     for (const [i, size] of layerSizes.entries()) {
       const layer = await writeRandomLayer(dir, size, `p${p}-layer${i}.bin`, gzipLevel);
-      layers.push({ mediaType: media.layer, digest: layer.digest, size: layer.size });
+      const mediaType = gzipLevel === 'none' ? media.plainLayer : media.layer;
+      layers.push({ mediaType, digest: layer.digest, size: layer.size });
       diffIds.push(layer.diffId);
       blobs.push(layer.digest);
       totalBytes += layer.size;

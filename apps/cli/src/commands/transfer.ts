@@ -50,13 +50,19 @@ const platformOptions = (options: { platform?: string; allPlatforms?: boolean })
 
 export async function push(command: Command): Promise<void> {
   const [source, target] = command.args as [string, string];
-  if (/^(oci|docker-archive):/.test(source)) return run(command, 'push', source, target);
+  const { via, compress } = command.opts() as { via?: 'engine' | 'direct'; compress?: boolean };
+  if (/^(oci|docker-archive):/.test(source)) {
+    return run(command, 'push', source, target, compress ? { compressLayers: true } : {});
+  }
   // An image in the local Docker engine, as `docker tag` + `docker push`.
-  const { via } = command.opts() as { via?: 'engine' | 'direct' };
   const client = await openClient(command);
   try {
     const onProgress = engineProgressReporter(client.config.output.progress);
-    const result = await client.engine.push(source, target, { ...(via ? { via } : {}), onProgress });
+    const result = await client.engine.push(source, target, {
+      ...(via ? { via } : {}),
+      ...(compress ? { compressLayers: true } : {}),
+      onProgress,
+    });
     process.stdout.write(
       client.config.output.format === 'table'
         ? `Pushed ${result.reference}\ndigest: ${result.digest ?? 'unknown'}\n`
@@ -90,11 +96,12 @@ export async function pull(command: Command): Promise<void> {
 }
 
 export async function copy(command: Command): Promise<void> {
-  const options = command.opts() as { allTags?: boolean; platform?: string[] };
+  const options = command.opts() as { allTags?: boolean; platform?: string[]; compress?: boolean };
   const [source, destination] = command.args as [string, string];
   const platforms = options.platform?.length ? { platforms: options.platform } : {};
   await run(command, 'copy', source, destination, {
     ...(options.allTags ? { allTags: true } : {}),
+    ...(options.compress ? { compressLayers: true } : {}),
     ...platforms,
   });
 }

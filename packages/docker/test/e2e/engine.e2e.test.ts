@@ -6,7 +6,14 @@ import { isArError } from '@ar/errors';
 import { type AllowedCredential, e2eEnv, tokenAdminClient } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient, type DockerClient, type EngineProgressEvent } from '../../src/index.js';
-import { collect, loadFreshImage, registryDigest, testConfig, writeDockerLogin } from './helpers.js';
+import {
+  collect,
+  loadFreshImage,
+  registryDigest,
+  registryLayerTypes,
+  testConfig,
+  writeDockerLogin,
+} from './helpers.js';
 
 /**
  * The adapter against real engines: the private dockerd of scripts/e2e-env.sh and, the same
@@ -81,18 +88,23 @@ describe.each(engines)('$name engine', ({ name, host }) => {
     expect(details.diffIds).toEqual([archive.diffId]);
   });
 
-  it('pushes directly (engine save → @ar/registry) and pulls through the registry + load', async () => {
+  it('pushes directly (engine save → @ar/registry, layers gzipped) and pulls through the registry + load', async () => {
     const archive = await loadFreshImage(client);
     const target = repo('direct:1');
     const events: EngineProgressEvent[] = [];
     const pushed = await client.push(target, {
       source: archive.imageId,
       via: 'direct',
+      compressLayers: true,
       onProgress: (e) => events.push(e),
     });
     expect(pushed.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(await registryDigest(registryConfig(home), writer, target)).toBe(pushed.digest);
     expect(events.filter((e) => e.type === 'layer' && e.phase === 'pushed').length).toBeGreaterThanOrEqual(1);
+    // Stored as docker push stores them, gzipped, though docker save exported them uncompressed.
+    const layers = await registryLayerTypes(registryConfig(home), writer, target);
+    expect(layers.length).toBeGreaterThanOrEqual(1);
+    for (const mediaType of layers) expect(mediaType).toMatch(/gzip$/);
 
     await client.remove(target, { force: true });
     const pulled = await client.pull(target, { via: 'registry' });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ArResolvedConfig, type ArUserConfig, resolveConfig } from '@ar/config';
-import { RegistryClient } from '@ar/registry';
+import { parseManifest, RegistryClient } from '@ar/registry';
 import { type AllowedCredential, buildImageArchive, type ImageArchive } from '@ar/test-support';
 import type { DockerClient } from '../../src/index.js';
 
@@ -35,19 +35,40 @@ export async function loadFreshImage(client: DockerClient, randomBytes = 64 * 10
 }
 
 /** What the registry itself holds for a reference: read with @ar/registry, not through the engine. */
-export async function registryDigest(
+/** Reads the registry directly, with `credential`, for checks. */
+async function withRegistry<T>(
   config: ArResolvedConfig,
   credential: Pick<AllowedCredential, 'username' | 'password'>,
-  reference: string,
-): Promise<string | undefined> {
+  read: (client: RegistryClient) => Promise<T>,
+): Promise<T> {
   const client = RegistryClient.fromConfig(config, {
     credentials: async () => ({ username: credential.username, password: credential.password }),
   });
   try {
-    return (await client.headManifest(reference))?.digest;
+    return await read(client);
   } finally {
     await client.close();
   }
+}
+
+export function registryDigest(
+  config: ArResolvedConfig,
+  credential: Pick<AllowedCredential, 'username' | 'password'>,
+  reference: string,
+): Promise<string | undefined> {
+  return withRegistry(config, credential, async (client) => (await client.headManifest(reference))?.digest);
+}
+
+/** The media types of the layers of the image manifest `reference` names. */
+export function registryLayerTypes(
+  config: ArResolvedConfig,
+  credential: Pick<AllowedCredential, 'username' | 'password'>,
+  reference: string,
+): Promise<string[]> {
+  return withRegistry(config, credential, async (client) => {
+    const parsed = parseManifest(await client.getManifest(reference));
+    return parsed.kind === 'image' ? parsed.manifest.layers.map((layer) => layer.mediaType) : [];
+  });
 }
 
 export async function collect(stream: Readable): Promise<Buffer> {
