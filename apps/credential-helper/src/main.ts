@@ -7,7 +7,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { HelperContext } from './context.js';
 import { ERROR_HINTS, FAILURE_STATUS } from './exit-codes.js';
 import { writeLog } from './log.js';
-import { HelperFailure, isHelperFailure, NOT_FOUND, readInput } from './protocol.js';
+import { HelperFailure, isHelperFailure, NOT_FOUND, readInput, writeOutput } from './protocol.js';
 import { warmGet } from './warm-get.js';
 
 const USAGE = `Usage: docker-credential-gar <get|store|erase|list|version>
@@ -62,27 +62,29 @@ function failureLine(error: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const started = performance.now();
+  // process.hrtime, not performance.now(): the latter loads perf_hooks, a dozen modules.
+  const started = process.hrtime.bigint();
+  const elapsedMs = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   const command = process.argv[2];
   const context: HelperContext = { env: process.env, cwd: process.cwd(), report: {}, secrets: [] };
   // The config's helper.log once a command has resolved it; GAR_HELPER_LOG (the same key) when
   // resolution itself failed.
   const logFile = () => context.logFile ?? (process.env.GAR_HELPER_LOG || undefined);
   try {
-    process.stdout.write(await run(command, context));
+    writeOutput(await run(command, context));
     writeLog(
       logFile(),
       {
         command: command ?? '',
         ...context.report,
         outcome: 'ok',
-        ms: Math.round(performance.now() - started),
+        ms: elapsedMs(),
       },
       context.secrets,
     );
   } catch (error) {
     const line = failureLine(error);
-    process.stdout.write(`${line}\n`);
+    writeOutput(`${line}\n`);
     process.exitCode = FAILURE_STATUS;
     const outcome = line === NOT_FOUND ? 'not-found' : 'error';
     const detail = isArError(error) ? `${error.code}: ${error.message}` : line;
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
         ...context.report,
         outcome,
         error: outcome === 'error' ? detail : undefined,
-        ms: Math.round(performance.now() - started),
+        ms: elapsedMs(),
       },
       context.secrets,
     );

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 // The docker-credential-helpers wire protocol, as Docker, BuildKit and go-containerregistry speak it.
 
 /** Docker falls back (anonymous, another store) only on exactly this answer. */
@@ -22,6 +22,25 @@ export function readInput(): string {
     // A non-blocking stdin with nothing written yet (a terminal): the same as an empty one.
     if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return '';
     throw error;
+  }
+}
+
+/**
+ * Writes the answer to stdout (file descriptor 1) synchronously. `process.stdout` would build a
+ * stream (a socket, for the pipe Docker reads) and load Node's stream modules, which costs a warm
+ * `get` more than everything else it does.
+ */
+export function writeOutput(text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(1, bytes, done);
+    } catch (error) {
+      // A non-blocking stdout that is full: let Node's stream queue the rest.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      process.stdout.write(bytes.subarray(done));
+      return;
+    }
   }
 }
 

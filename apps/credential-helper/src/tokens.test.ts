@@ -107,6 +107,28 @@ describe('tokens', () => {
     expect(filesLoaded(warm)).toEqual([pathToFileURL(HELPER).href]);
   });
 
+  it('builds no stream, socket or perf_hooks on a warm get: the answer goes out with one write', async () => {
+    const user = userWithKey();
+    const probe = join(user.home, 'probe.cjs');
+    const listing = join(user.home, 'modules.txt');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listing)}, process.moduleLoadList.join('\\n')));`,
+    );
+    await runHelper(['get'], 'us-docker.pkg.dev', user.env);
+    const warm = await runHelper(['get'], 'us-docker.pkg.dev', user.env, ['--require', probe]);
+    expect(warm.status).toBe(0);
+    expect(secretOf(warm.stdout)).toMatch(/^ya29\./);
+    const loaded = readFileSync(listing, 'utf8').split('\n');
+    for (const heavy of [
+      'NativeModule stream',
+      'NativeModule net',
+      'NativeModule perf_hooks',
+      'NativeModule crypto',
+    ])
+      expect(loaded).not.toContain(heavy);
+  });
+
   it('goes cold again when the key file changes', async () => {
     const user = userWithKey();
     const log = join(user.home, 'helper.log');
