@@ -44,7 +44,7 @@ export interface Auth {
   accessToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<AccessToken>;
   /**
    * A token that needs no network and no heavy module: a fresh cached one, or a static one;
-   * undefined otherwise. The credential helper's warm path.
+   * undefined otherwise.
    */
   cachedAccessToken(): Promise<AccessToken | undefined>;
   /**

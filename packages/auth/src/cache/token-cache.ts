@@ -86,7 +86,7 @@ export class TokenCache {
     if (this.#options.dir)
       await mkdir(join(this.#options.dir, 'tokens'), { recursive: true, mode: 0o700 }).catch(() => {});
     const file = this.fileFor(key);
-    // Loaded here, not at the top: a warm `peek` (the credential helper's hot path) needs neither.
+    // Loaded here, not at the top: a `peek` (cachedAccessToken) needs neither.
     const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([
       import('proper-lockfile'),
       import('write-file-atomic'),

@@ -7,8 +7,8 @@ export interface CachedToken {
   issuedAt: number;
 }
 
-// Synchronous on purpose: these are a few tiny reads, and the credential helper's warm path, which
-// shares them with TokenCache, answers before Node would have set up the promise machinery.
+// Synchronous on purpose: a few tiny reads, shared by TokenCache and the credential helper's warm
+// path, which does all its work in one synchronous pass.
 
 /** Owned by this user and closed to everyone else: anything else is not trusted with tokens. */
 function isPrivate(info: { uid: number; mode: number }): boolean {

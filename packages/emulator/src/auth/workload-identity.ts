@@ -51,7 +51,6 @@ export class WorkloadIdentity {
       );
     }
     const claims = verifiedClaims(provider, subjectToken);
-    const refuse = (why: string) => new EmulatorError('AR_EMULATOR_INVALID_GRANT', why);
     if (claims.iss !== provider.issuerUri) {
       throw refuse(`The issuer in ID Token ${String(claims.iss)} does not match the expected ones.`);
     }
@@ -68,9 +67,11 @@ export class WorkloadIdentity {
   }
 }
 
+/** A subject token the STS will not exchange: `invalid_grant`, with Google's reason. */
+const refuse = (why: string) => new EmulatorError('AR_EMULATOR_INVALID_GRANT', why);
+
 /** The claims of an RS256 JWT signed by one of the provider's keys; anything else is refused. */
 function verifiedClaims(provider: Provider, token: string): Record<string, unknown> {
-  const refuse = (why: string) => new EmulatorError('AR_EMULATOR_INVALID_GRANT', why);
   const [head, body, signature] = token.split('.');
   if (head === undefined || body === undefined || signature === undefined || token.split('.').length !== 3) {
     throw refuse('The subject token is not a JWT.');
