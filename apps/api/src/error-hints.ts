@@ -9,7 +9,7 @@ export const ERROR_HINTS: Readonly<Partial<Record<AnyErrorCode, string>>> = {
   AR_CORE_MISSING_DEFAULT:
     'Name the project and location in the request: the `project` and `location` fields, or a full image reference LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE.',
   AR_CORE_IMAGE_TAGGED:
-    'Add `deleteTags=true` to the request to delete the tags with it, or delete a tag by name.',
+    'Add `deleteTags=true` to the query to delete the tags with it, or delete a tag by name.',
 };
 
 /** An error's message with the service's hint for its code, if it has one. */
