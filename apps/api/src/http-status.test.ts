@@ -42,11 +42,16 @@ describe('HTTP statuses', () => {
     }
   });
 
-  it('keeps the README table true: every code in it, under its status', () => {
+  it('keeps the README table true: every kind and every code in it, under its status', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Error codes → HTTP status'));
     const listed = new Map<string, number>();
-    for (const [, status, codes] of section.matchAll(/^\| (\d{3}) +\| (.*) \|$/gm)) {
+    const documentedKinds: string[] = [];
+    for (const [, status, kinds, codes] of section.matchAll(/^\| (\d{3}) +\|([^|]*)\|(.*)\|$/gm)) {
+      for (const [, kind] of kinds!.matchAll(/`([A-Z_]+)`/g)) {
+        expect(HTTP_STATUS_BY_KIND[kind as keyof typeof HTTP_STATUS_BY_KIND], kind).toBe(Number(status));
+        documentedKinds.push(kind!);
+      }
       for (const [, pattern] of codes!.matchAll(/`(AR_[A-Z_]+\*?)`/g)) {
         const matching = pattern!.endsWith('*')
           ? [...KINDS.keys()].filter((code) => code.startsWith(pattern!.slice(0, -1)))
@@ -55,6 +60,7 @@ describe('HTTP statuses', () => {
       }
     }
     expect([...listed.keys()].sort()).toEqual([...KINDS.keys()].sort());
+    expect(documentedKinds.sort()).toEqual([...ERROR_KINDS].sort());
     for (const [code, status] of listed)
       expect(httpStatusOf(code, KINDS.get(code) as (typeof ERROR_KINDS)[number]), code).toBe(status);
   });
@@ -70,7 +76,10 @@ describe('HTTP statuses', () => {
       expect(KINDS.has(code), code).toBe(true);
       expect(hint, code).not.toMatch(/--[a-z]|`gar /);
     }
-    const message = withHint('AR_CORE_MISSING_DEFAULT', 'No project given, and no default project is configured.');
+    const message = withHint(
+      'AR_CORE_MISSING_DEFAULT',
+      'No project given, and no default project is configured.',
+    );
     expect(message).toContain('the `project` and `location` fields');
     expect(withHint('AR_REGISTRY_TIMEOUT', 'Timed out.')).toBe('Timed out.');
   });

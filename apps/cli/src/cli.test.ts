@@ -277,7 +277,9 @@ describe('gar', () => {
     const archive = await gar(['push', `docker-archive:${notATar}`, 'empty:1', '--no-progress']);
     expect(archive.status).toBe(8);
     expect(archive.stderr).toContain('is not a docker-save tar');
-    expect(archive.stderr).toContain('hint: gar writes both kinds: `gar pull IMAGE --to docker-archive:FILE`');
+    expect(archive.stderr).toContain(
+      'hint: gar writes both kinds: `gar pull IMAGE --to docker-archive:FILE`',
+    );
     const config = await gar(['repositories', 'list', '--format', 'xml']);
     expect(config.status).toBe(2);
     expect(config.stderr).toContain(
@@ -288,7 +290,9 @@ describe('gar', () => {
   it('names in its hints only commands and flags that exist', async () => {
     const named = new Map<string, Set<string>>();
     for (const hint of Object.values(ERROR_HINTS)) {
-      for (const [, words, flags] of hint.matchAll(/`gar ((?:[a-z][a-z-]* ?)+)((?:[A-Z]+ )?(?:--[a-z-]+[^`]*)?)`/g)) {
+      for (const [, words, flags] of hint.matchAll(
+        /`gar ((?:[a-z][a-z-]* ?)+)((?:[A-Z]+ )?(?:--[a-z-]+[^`]*)?)`/g,
+      )) {
         const command = words!.trim();
         const set = named.get(command) ?? new Set<string>();
         for (const [flag] of flags!.matchAll(/--[a-z-]+/g)) set.add(flag);

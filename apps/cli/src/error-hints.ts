@@ -8,7 +8,7 @@ import type { CliErrorCode } from './exit-codes.js';
  */
 export const ERROR_HINTS: Readonly<Partial<Record<CliErrorCode, string>>> = {
   AR_CORE_MISSING_DEFAULT:
-    'Pass --project and --location, or set defaults: gar reads GAR_PROJECT (or CLOUDSDK_CORE_PROJECT), GAR_LOCATION (or CLOUDSDK_ARTIFACTS_LOCATION) and the config file.',
+    'Pass the missing --project or --location, or set a default: gar reads GAR_PROJECT (or CLOUDSDK_CORE_PROJECT), GAR_LOCATION (or CLOUDSDK_ARTIFACTS_LOCATION) and the config file.',
   AR_CORE_IMAGE_TAGGED: 'Pass --delete-tags to delete the tags with it, or delete a tag by name.',
   AR_REST_UNAUTHENTICATED: '`gar auth status` shows which identity gar uses.',
   AR_REST_NOT_FOUND: '`gar repositories list` shows the repositories of a project and location.',

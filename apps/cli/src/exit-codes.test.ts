@@ -17,13 +17,22 @@ const PACKAGES: { name: string; kinds: Readonly<Record<string, string>>; make(co
   { name: '@ar/config', kinds: CONFIG_ERROR_KINDS, make: () => new ArConfigError([]) },
   { name: '@ar/core', kinds: CORE_ERROR_KINDS, make: (code) => new ArCoreError(code as never, 'm') },
   { name: '@ar/docker', kinds: DOCKER_ERROR_KINDS, make: (code) => new DockerError(code as never, 'm') },
-  { name: '@ar/emulator', kinds: EMULATOR_ERROR_KINDS, make: (code) => new EmulatorError(code as never, 'm') },
+  {
+    name: '@ar/emulator',
+    kinds: EMULATOR_ERROR_KINDS,
+    make: (code) => new EmulatorError(code as never, 'm'),
+  },
   {
     name: '@ar/image-ref',
     kinds: IMAGE_REF_ERROR_KINDS,
-    make: (code) => new ArImageRefError(code as never, 'm', { input: '', inputLength: 0, part: '', offset: 0 }),
+    make: (code) =>
+      new ArImageRefError(code as never, 'm', { input: '', inputLength: 0, part: '', offset: 0 }),
   },
-  { name: '@ar/registry', kinds: REGISTRY_ERROR_KINDS, make: (code) => new RegistryError(code as never, 'm') },
+  {
+    name: '@ar/registry',
+    kinds: REGISTRY_ERROR_KINDS,
+    make: (code) => new RegistryError(code as never, 'm'),
+  },
 ];
 const ALL_CODES = PACKAGES.flatMap(({ kinds }) => Object.keys(kinds));
 const STATUSES = new Set<number>(Object.values(EXIT));
@@ -64,13 +73,18 @@ describe('exit statuses', () => {
     for (const code of Object.keys(EXIT_OVERRIDES)) expect(ALL_CODES).toContain(code);
   });
 
-  it('keeps the root README’s exit status table true', () => {
+  it('keeps the root README’s exit status table true: each kind and each code named in its row', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### Exit statuses'), readme.indexOf('### Configuration'));
-    const rows = [...section.matchAll(/^\| (\d) \|[^|]*\|(.*)\|$/gm)];
+    const rows = [...section.matchAll(/^\| (\d) +\|[^|]*\|([^|]*)\|(.*)\|$/gm)];
     expect(rows.map((row) => Number(row[1]))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const documentedKinds: string[] = [];
     let named = 0;
-    for (const [, status, codes] of rows) {
+    for (const [, status, kinds, codes] of rows) {
+      for (const [, kind] of kinds!.matchAll(/`([A-Z_]+)`/g)) {
+        expect(EXIT_BY_KIND[kind as keyof typeof EXIT_BY_KIND], kind).toBe(Number(status));
+        documentedKinds.push(kind!);
+      }
       for (const [, pattern] of codes!.matchAll(/`(AR_[A-Z_]+\*?)`/g)) {
         const matching = pattern!.endsWith('*')
           ? ALL_CODES.filter((code) => code.startsWith(pattern!.slice(0, -1)))
@@ -84,14 +98,19 @@ describe('exit statuses', () => {
         }
       }
     }
+    expect(documentedKinds.sort()).toEqual([...ERROR_KINDS].sort());
     expect(named).toBeGreaterThan(20);
   });
 
   it('exits by the kind for a code it does not know, and falls back when there is no kind', () => {
-    expect(exitStatusOf(new ArError('AR_VAULT_SEALED', 'sealed', { kind: 'UNAVAILABLE' }))).toBe(EXIT.unavailable);
+    expect(exitStatusOf(new ArError('AR_VAULT_SEALED', 'sealed', { kind: 'UNAVAILABLE' }))).toBe(
+      EXIT.unavailable,
+    );
     expect(exitStatusOf(new ArError('AR_VAULT_SEALED', 'sealed'))).toBeUndefined();
     // A newer bundled copy's kind this copy does not know: treated as no kind.
-    expect(exitStatusOf({ code: 'AR_VAULT_SEALED', retryable: false, kind: 'UNIMPLEMENTED' })).toBeUndefined();
+    expect(
+      exitStatusOf({ code: 'AR_VAULT_SEALED', retryable: false, kind: 'UNIMPLEMENTED' }),
+    ).toBeUndefined();
     expect(exitStatusOf(new Error('a bug'))).toBeUndefined();
   });
 
