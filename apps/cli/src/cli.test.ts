@@ -272,18 +272,23 @@ describe('gar', () => {
     ]);
     expect(immutable.status).toBe(6);
     expect(immutable.stderr).toMatch(/immutable/i);
-    const notATar = join(home, 'empty.tar');
-    writeFileSync(notATar, Buffer.alloc(1024)); // an empty tar: two zero blocks, no manifest.json
-    const archive = await gar(['push', `docker-archive:${notATar}`, 'empty:1', '--no-progress']);
-    expect(archive.status).toBe(8);
-    expect(archive.stderr).toContain('is not a docker-save tar');
-    expect(archive.stderr).toContain(
-      'hint: gar writes both kinds: `gar pull IMAGE --to docker-archive:FILE`',
-    );
     const config = await gar(['repositories', 'list', '--format', 'xml']);
     expect(config.status).toBe(2);
     expect(config.stderr).toContain(
       'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
+    );
+  });
+
+  it('exits 8 for a bad local archive and hints how gar writes one', async () => {
+    const notATar = join(home, 'empty.tar');
+    writeFileSync(notATar, Buffer.alloc(1024)); // an empty tar: two zero blocks, no manifest.json
+    const archive = await gar(['push', `docker-archive:${notATar}`, 'empty:1', '--no-progress']);
+    expect(archive.status).toBe(8);
+    expect(archive.stderr).toMatch(
+      /^error: .* is not a docker-save tar \(no manifest\.json\)\. Make it with `docker save`\.\n/,
+    );
+    expect(archive.stderr).toContain(
+      'hint: gar writes both kinds: `gar pull IMAGE --to docker-archive:FILE`',
     );
   });
 
