@@ -22,7 +22,8 @@ export const ERROR_HINTS: Readonly<Partial<Record<CliErrorCode, string>>> = {
   AR_REGISTRY_UNSUPPORTED: 'For Artifact Registry, `gar repositories list` lists the repositories.',
   AR_DOCKER_REGISTRY_DENIED:
     '`gar auth status` shows which identity gar uses; `gar auth configure-docker` makes Docker use it too.',
-  AR_DOCKER_IMAGE_NOT_FOUND: '`gar images list` shows the images and tags of a repository.',
+  AR_DOCKER_IMAGE_NOT_FOUND:
+    'In a registry, `gar images list` shows the images and tags of a repository; in the engine, `docker images`.',
 };
 
 /** The hint for an error, or undefined when gar has nothing to add to its message. */
