@@ -632,6 +632,9 @@ describe('endpoints', () => {
       key: 'admin',
     });
     expect([refused.status, refused.json.error.code]).toEqual([409, 'AR_CORE_IMAGE_TAGGED']);
+    // The service's own advice: a query parameter, never the CLI's flag.
+    expect(refused.json.error.message).toContain('Add `deleteTags=true` to the query');
+    expect(refused.json.error.message).not.toContain('--delete-tags');
     const deleted = await call(
       'DELETE',
       `/v1/images?ref=${img('dev', `doomed@${built.root.digest}`)}&deleteTags=true`,

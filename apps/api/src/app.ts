@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ArResolvedConfig } from '@ar/config';
 import { type ArClient, createClient, upstreamsByPriority } from '@ar/core';
-import { isArError } from '@ar/errors';
+import { errorKind, isArError } from '@ar/errors';
 import { copy as registryCopy } from '@ar/registry';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -17,6 +17,7 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import type { z } from 'zod';
 import { createAuthenticator } from './authn.js';
 import { authorize, type Caller, hasAnyGrantWithin } from './authz.js';
+import { withHint } from './error-hints.js';
 import { ArApiError } from './errors.js';
 import { httpStatusOf } from './http-status.js';
 import { type Job, JobManager } from './jobs.js';
@@ -165,7 +166,7 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
 
   app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const body = errorBody(error, request);
-    const status = httpStatusOf(body.error.code);
+    const status = httpStatusOf(body.error.code, errorKind(error));
     if (status >= 500) request.log.error({ err: error, code: body.error.code }, 'request failed');
     else request.log.info({ code: body.error.code }, 'request refused');
     return reply.status(status).send(body);
@@ -562,7 +563,7 @@ function errorBody(error: unknown, request: FastifyRequest): z.infer<typeof s.er
     return {
       error: {
         code: error.code,
-        message: error.message,
+        message: withHint(error.code, error.message),
         requestId,
         ...(Object.keys(details).length > 0 ? { details } : {}),
       },

@@ -1,4 +1,4 @@
-import { ArError } from '@ar/errors';
+import { ArError, type ArErrorOptions, type ErrorKind } from '@ar/errors';
 
 export type ApiErrorCode =
   /** No credential, or one that matches no caller (bad API key, invalid or expired ID token). */
@@ -32,6 +32,29 @@ export type ApiErrorCode =
   /** A bug: anything that is not an ArError. */
   | 'AR_API_INTERNAL';
 
+/**
+ * The kind of every code: a new code does not compile until it is placed here. The body
+ * codes are the caller's input (their HTTP status is finer than the kind's, see http-status.ts);
+ * a busy or stopping service is UNAVAILABLE.
+ */
+export const API_ERROR_KINDS: Readonly<Record<ApiErrorCode, ErrorKind>> = {
+  AR_API_UNAUTHENTICATED: 'UNAUTHENTICATED',
+  AR_API_FORBIDDEN: 'PERMISSION_DENIED',
+  AR_API_HOST_NOT_ALLOWED: 'PERMISSION_DENIED',
+  AR_API_LOCATION_NOT_ALLOWED: 'INVALID_ARGUMENT',
+  AR_API_INVALID_REQUEST: 'INVALID_ARGUMENT',
+  AR_API_BODY_TOO_LARGE: 'INVALID_ARGUMENT',
+  AR_API_UNSUPPORTED_MEDIA_TYPE: 'INVALID_ARGUMENT',
+  AR_API_RATE_LIMITED: 'RESOURCE_EXHAUSTED',
+  AR_API_ROUTE_NOT_FOUND: 'NOT_FOUND',
+  AR_API_JOB_NOT_FOUND: 'NOT_FOUND',
+  AR_API_JOBS_BUSY: 'UNAVAILABLE',
+  AR_API_JOB_CANCELLED: 'CANCELLED',
+  AR_API_SHUTTING_DOWN: 'UNAVAILABLE',
+  AR_API_NOT_READY: 'UNAVAILABLE',
+  AR_API_INTERNAL: 'INTERNAL',
+};
+
 export class ArApiError extends ArError<ApiErrorCode> {
   /** Extra response fields, e.g. the image-ref error's offset; never a credential. */
   readonly details: Record<string, unknown> | undefined;
@@ -39,9 +62,9 @@ export class ArApiError extends ArError<ApiErrorCode> {
   constructor(
     code: ApiErrorCode,
     message: string,
-    options: ErrorOptions & { retryable?: boolean; details?: Record<string, unknown> } = {},
+    options: Omit<ArErrorOptions, 'kind'> & { details?: Record<string, unknown> } = {},
   ) {
-    super(code, message, options);
+    super(code, message, { ...options, kind: API_ERROR_KINDS[code] });
     this.details = options.details;
   }
 }

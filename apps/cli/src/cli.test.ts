@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@ar/emulator';
 import { writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_HINTS } from './error-hints.js';
 
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'cli-tests';
@@ -248,7 +249,8 @@ describe('gar', () => {
     expect(bad.stderr).toMatch(/^error: .*lowercase/);
     const unknown = await gar(['repositories', 'describe', 'missing-repo']);
     expect(unknown.status).toBe(5);
-    expect(unknown.stderr).toContain('gar repositories list');
+    // The library says what happened; gar's own hint says which command shows what exists.
+    expect(unknown.stderr).toMatch(/^error: .*\nhint: `gar repositories list` shows/);
     const noCredentials = await gar(['repositories', 'list'], { GAR_ACCESS_TOKEN: '' });
     expect(noCredentials.status).toBe(3);
     expect(noCredentials.stderr).toContain('No Google credentials found');
@@ -275,6 +277,39 @@ describe('gar', () => {
     expect(config.stderr).toContain(
       'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
     );
+  });
+
+  it('exits 8 for a bad local archive and hints how gar writes one', async () => {
+    const notATar = join(home, 'empty.tar');
+    writeFileSync(notATar, Buffer.alloc(1024)); // an empty tar: two zero blocks, no manifest.json
+    const archive = await gar(['push', `docker-archive:${notATar}`, 'empty:1', '--no-progress']);
+    expect(archive.status).toBe(8);
+    expect(archive.stderr).toMatch(
+      /^error: .* is not a docker-save tar \(no manifest\.json\)\. Make it with `docker save`\.\n/,
+    );
+    expect(archive.stderr).toContain(
+      'hint: gar writes both kinds: `gar pull IMAGE --to docker-archive:FILE`',
+    );
+  });
+
+  it('names in its hints only commands and flags that exist', async () => {
+    const named = new Map<string, Set<string>>();
+    for (const hint of Object.values(ERROR_HINTS)) {
+      for (const [, words, flags] of hint.matchAll(
+        /`gar ((?:[a-z][a-z-]* ?)+)((?:[A-Z]+ )?(?:--[a-z-]+[^`]*)?)`/g,
+      )) {
+        const command = words!.trim();
+        const set = named.get(command) ?? new Set<string>();
+        for (const [flag] of flags!.matchAll(/--[a-z-]+/g)) set.add(flag);
+        named.set(command, set);
+      }
+    }
+    expect(named.size).toBeGreaterThan(3);
+    for (const [command, flags] of named) {
+      const help = await gar([...command.split(' ').filter(Boolean), '--help']);
+      expect(help.status, `gar ${command} --help`).toBe(0);
+      for (const flag of flags) expect(help.stdout, `gar ${command} ${flag}`).toContain(flag);
+    }
   });
 
   it('shows every request with --verbose, and never a token', async () => {

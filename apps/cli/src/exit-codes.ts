@@ -3,6 +3,7 @@ import type { ConfigErrorCode } from '@ar/config';
 import type { CoreErrorCode } from '@ar/core';
 import type { DockerErrorCode } from '@ar/docker';
 import type { EmulatorErrorCode } from '@ar/emulator';
+import { type ErrorKind, errorKind, isArError } from '@ar/errors';
 import type { ImageRefErrorCode } from '@ar/image-ref';
 import type { RegistryErrorCode } from '@ar/registry';
 
@@ -19,6 +20,8 @@ export const EXIT = {
   localFile: 8,
 } as const;
 
+export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
+
 export type CliErrorCode =
   | AuthErrorCode
   | ConfigErrorCode
@@ -28,109 +31,43 @@ export type CliErrorCode =
   | DockerErrorCode
   | EmulatorErrorCode;
 
-/** Every error code the CLI can meet, and its exit status: a new code fails the build until it is placed. */
-export const EXIT_CODES: Record<CliErrorCode, (typeof EXIT)[keyof typeof EXIT]> = {
-  AR_CONFIG_INVALID: EXIT.usage,
-  AR_CORE_MISSING_DEFAULT: EXIT.usage,
-  AR_REST_INVALID_ARGUMENT: EXIT.usage,
-  AR_AUTH_INVALID_HOST: EXIT.usage,
-  AR_IMAGE_REF_NOT_A_STRING: EXIT.usage,
-  AR_IMAGE_REF_EMPTY: EXIT.usage,
-  AR_IMAGE_REF_TOO_LONG: EXIT.usage,
-  AR_IMAGE_REF_INVALID_NAME: EXIT.usage,
-  AR_IMAGE_REF_INVALID_COMPONENT: EXIT.usage,
-  AR_IMAGE_REF_UPPERCASE: EXIT.usage,
-  AR_IMAGE_REF_NAME_TOO_LONG: EXIT.usage,
-  AR_IMAGE_REF_INVALID_DOMAIN: EXIT.usage,
-  AR_IMAGE_REF_INVALID_TAG: EXIT.usage,
-  AR_IMAGE_REF_INVALID_DIGEST: EXIT.usage,
-  AR_IMAGE_REF_UNSUPPORTED_DIGEST: EXIT.usage,
-  AR_IMAGE_REF_BARE_IDENTIFIER: EXIT.usage,
-  AR_IMAGE_REF_NOT_CANONICAL: EXIT.usage,
-  AR_IMAGE_REF_NOT_ARTIFACT_REGISTRY: EXIT.usage,
-  AR_IMAGE_REF_INVALID_LOCATION: EXIT.usage,
-  AR_IMAGE_REF_INVALID_PROJECT_ID: EXIT.usage,
-  AR_IMAGE_REF_INVALID_REPOSITORY_ID: EXIT.usage,
-  AR_IMAGE_REF_MISSING_REPOSITORY: EXIT.usage,
-  AR_IMAGE_REF_MISSING_IMAGE: EXIT.usage,
-  AR_IMAGE_REF_NOT_A_REPOSITORY: EXIT.usage,
-  AR_IMAGE_REF_MISSING_DEFAULT: EXIT.usage,
-  AR_EMULATOR_OPTIONS_INVALID: EXIT.usage,
-  AR_EMULATOR_SEED_INVALID: EXIT.usage,
-  AR_EMULATOR_NAME_INVALID: EXIT.usage,
-  AR_EMULATOR_TAG_INVALID: EXIT.usage,
-  AR_EMULATOR_MANIFEST_INVALID: EXIT.usage,
-  AR_EMULATOR_DIGEST_INVALID: EXIT.usage,
-  AR_EMULATOR_RANGE_INVALID: EXIT.usage,
-  AR_EMULATOR_INVALID_ARGUMENT: EXIT.usage,
-  AR_EMULATOR_CHUNKED_UPLOAD_UNSUPPORTED: EXIT.usage,
-  AR_EMULATOR_MANIFEST_TOO_LARGE: EXIT.usage,
-  AR_AUTH_SOURCE_ABSENT: EXIT.auth,
-  AR_AUTH_NO_CREDENTIALS: EXIT.auth,
-  AR_AUTH_SOURCE_BROKEN: EXIT.auth,
-  AR_AUTH_TOKEN_REFUSED: EXIT.auth,
-  AR_AUTH_IMPERSONATION_FAILED: EXIT.auth,
-  AR_AUTH_CREDENTIAL_HELPER_FAILED: EXIT.auth,
-  AR_REST_UNAUTHENTICATED: EXIT.auth,
-  AR_EMULATOR_UNAUTHENTICATED: EXIT.auth,
-  AR_EMULATOR_INVALID_GRANT: EXIT.auth,
-  AR_EMULATOR_PRINCIPAL_UNKNOWN: EXIT.auth,
-  AR_REST_PERMISSION_DENIED: EXIT.denied,
-  AR_EMULATOR_DENIED: EXIT.denied,
-  AR_EMULATOR_READ_ONLY_REPOSITORY: EXIT.denied,
-  AR_REST_NOT_FOUND: EXIT.notFound,
-  AR_EMULATOR_NAME_UNKNOWN: EXIT.notFound,
-  AR_EMULATOR_MANIFEST_UNKNOWN: EXIT.notFound,
-  AR_EMULATOR_MANIFEST_BLOB_UNKNOWN: EXIT.notFound,
-  AR_EMULATOR_BLOB_UNKNOWN: EXIT.notFound,
-  AR_EMULATOR_BLOB_UPLOAD_UNKNOWN: EXIT.notFound,
-  AR_EMULATOR_NOT_FOUND: EXIT.notFound,
-  AR_REST_ALREADY_EXISTS: EXIT.conflict,
-  AR_EMULATOR_ALREADY_EXISTS: EXIT.conflict,
-  AR_EMULATOR_TAG_IMMUTABLE: EXIT.conflict,
-  AR_EMULATOR_FAILED_PRECONDITION: EXIT.conflict,
-  AR_REST_UNAVAILABLE: EXIT.unavailable,
-  AR_REST_FAILED: EXIT.unavailable,
-  AR_EMULATOR_RATE_LIMITED: EXIT.unavailable,
-  AR_EMULATOR_UPSTREAM_FAILED: EXIT.unavailable,
-  AR_EMULATOR_START_FAILED: EXIT.failure,
-  AR_EMULATOR_INTERNAL: EXIT.failure,
-  AR_CORE_IMAGE_TAGGED: EXIT.conflict,
-  AR_CORE_NOT_IN_UPSTREAMS: EXIT.notFound,
-  AR_REGISTRY_UNAUTHORIZED: EXIT.auth,
-  AR_REGISTRY_TOKEN_FAILED: EXIT.auth,
-  AR_REGISTRY_DENIED: EXIT.denied,
-  AR_REGISTRY_MANIFEST_NOT_FOUND: EXIT.notFound,
-  AR_REGISTRY_BLOB_NOT_FOUND: EXIT.notFound,
-  AR_REGISTRY_NAME_UNKNOWN: EXIT.notFound,
-  AR_REGISTRY_PLATFORM_NOT_FOUND: EXIT.notFound,
-  AR_REGISTRY_TAG_IMMUTABLE: EXIT.conflict,
-  AR_REGISTRY_DIGEST_MISMATCH: EXIT.failure,
-  AR_REGISTRY_SIZE_MISMATCH: EXIT.failure,
-  AR_REGISTRY_MANIFEST_TOO_LARGE: EXIT.usage,
-  AR_REGISTRY_MANIFEST_INVALID: EXIT.usage,
-  AR_REGISTRY_UNSUPPORTED_MEDIA_TYPE: EXIT.usage,
-  AR_REGISTRY_UNSUPPORTED: EXIT.usage,
-  AR_REGISTRY_INVALID_ARGUMENT: EXIT.usage,
-  AR_REGISTRY_ARCHIVE_INVALID: EXIT.localFile,
-  AR_REGISTRY_IO: EXIT.localFile,
-  AR_REGISTRY_NETWORK: EXIT.unavailable,
-  AR_REGISTRY_TIMEOUT: EXIT.unavailable,
-  AR_REGISTRY_UNAVAILABLE: EXIT.unavailable,
-  AR_REGISTRY_HTTP: EXIT.unavailable,
-  AR_REGISTRY_ABORTED: EXIT.failure,
-  AR_DOCKER_INVALID_HOST: EXIT.usage,
-  AR_DOCKER_INVALID_ARGUMENT: EXIT.usage,
-  AR_DOCKER_ENGINE_UNREACHABLE: EXIT.unavailable,
-  AR_DOCKER_IMAGE_NOT_FOUND: EXIT.notFound,
-  AR_DOCKER_IMAGE_CONFLICT: EXIT.conflict,
-  AR_DOCKER_REGISTRY_DENIED: EXIT.denied,
-  AR_DOCKER_PUSH_FAILED: EXIT.failure,
-  AR_DOCKER_PULL_FAILED: EXIT.failure,
-  AR_DOCKER_LOAD_FAILED: EXIT.failure,
-  AR_DOCKER_SAVE_FAILED: EXIT.failure,
-  AR_DOCKER_ENGINE_ERROR: EXIT.failure,
-  AR_DOCKER_ABORTED: EXIT.failure,
+/** The exit status of each kind of error: a new kind fails the build until it is placed. */
+export const EXIT_BY_KIND: Readonly<Record<ErrorKind, ExitStatus>> = {
+  INVALID_ARGUMENT: EXIT.usage,
+  OUT_OF_RANGE: EXIT.usage,
+  UNAUTHENTICATED: EXIT.auth,
+  PERMISSION_DENIED: EXIT.denied,
+  NOT_FOUND: EXIT.notFound,
+  ALREADY_EXISTS: EXIT.conflict,
+  FAILED_PRECONDITION: EXIT.conflict,
+  RESOURCE_EXHAUSTED: EXIT.unavailable,
+  UNAVAILABLE: EXIT.unavailable,
+  DEADLINE_EXCEEDED: EXIT.unavailable,
+  // A service answered something we cannot classify: the service's trouble, worth a retry later.
+  UNKNOWN: EXIT.unavailable,
+  CANCELLED: EXIT.failure,
+  DATA_LOSS: EXIT.failure,
+  INTERNAL: EXIT.failure,
+};
+
+/**
+ * Where the CLI exits other than by the kind. A malformed or unwritable local file is
+ * FAILED_PRECONDITION like an immutable tag, but the user fixes a file, not the registry.
+ */
+export const EXIT_OVERRIDES: Readonly<Partial<Record<CliErrorCode, ExitStatus>>> = {
   AR_AUTH_DOCKER_CONFIG_MALFORMED: EXIT.localFile,
   AR_AUTH_DOCKER_CONFIG_IO: EXIT.localFile,
+  AR_REGISTRY_ARCHIVE_INVALID: EXIT.localFile,
+  AR_REGISTRY_IO: EXIT.localFile,
 };
+
+/**
+ * The exit status of an error, or undefined when it is not an ArError with a kind (a bug, or a
+ * plugin's unclassified error): the caller then prints the stack and exits 1.
+ */
+export function exitStatusOf(error: unknown): ExitStatus | undefined {
+  if (!isArError(error)) return undefined;
+  const override = (EXIT_OVERRIDES as Record<string, ExitStatus | undefined>)[error.code];
+  const kind = errorKind(error);
+  return override ?? (kind === undefined ? undefined : EXIT_BY_KIND[kind]);
+}

@@ -3,7 +3,8 @@
 // each command's code is imported by its action.
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { EXIT, EXIT_CODES } from './exit-codes.js';
+import { hintFor } from './error-hints.js';
+import { EXIT, exitStatusOf } from './exit-codes.js';
 import { GLOBAL_FLAGS } from './flags.js';
 
 type Handler = (command: Command) => Promise<void>;
@@ -182,9 +183,11 @@ async function main(): Promise<void> {
         error.exitCode === 0 || error.code.startsWith('commander.help') ? 0 : error.exitCode || EXIT.usage;
       return;
     }
-    const code = (error as { code?: unknown }).code;
-    const status = typeof code === 'string' ? EXIT_CODES[code as keyof typeof EXIT_CODES] : undefined;
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    const status = exitStatusOf(error);
+    const hint = hintFor(error);
+    process.stderr.write(
+      `error: ${(error as Error).message}\n${hint === undefined ? '' : `hint: ${hint}\n`}`,
+    );
     if (status === undefined) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     process.exitCode = status ?? EXIT.failure;
   }

@@ -22,7 +22,7 @@ export {
   lookupDockerCredential,
   readDockerConfig,
 } from './docker/docker-config.js';
-export { ArAuthError, type AuthErrorCode, sourceAbsent } from './errors.js';
+export { ArAuthError, AUTH_ERROR_KINDS, type AuthErrorCode, sourceAbsent } from './errors.js';
 export { allArtifactRegistryHosts, isGoogleRegistry, normalizeRegistryHost } from './hosts.js';
 export type { DetectedSource, FetchedToken, SourceContext, TokenSource } from './source.js';
 export { accessTokenSource } from './sources/access-token.js';

@@ -1,6 +1,11 @@
-import { ArError } from '@ar/errors';
+import { ArError, type ErrorKind } from '@ar/errors';
 
 export type ConfigErrorCode = 'AR_CONFIG_INVALID';
+
+/** The kind of every code: a new code does not compile until it is placed here. */
+export const CONFIG_ERROR_KINDS: Readonly<Record<ConfigErrorCode, ErrorKind>> = {
+  AR_CONFIG_INVALID: 'INVALID_ARGUMENT',
+};
 
 export type ConfigIssueKind =
   | 'invalid-value'
@@ -33,6 +38,7 @@ export class ArConfigError extends ArError<ConfigErrorCode> {
       'AR_CONFIG_INVALID',
       `Invalid configuration (${count}):\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}\n` +
         'Fix the values named above; every key is listed in the @ar/config README and schema.json.',
+      { kind: CONFIG_ERROR_KINDS.AR_CONFIG_INVALID },
     );
     this.issues = issues;
   }

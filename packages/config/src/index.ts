@@ -1,6 +1,7 @@
 export { envBindings, GAR_CONFIG, GAR_PROFILE } from './env.js';
 export {
   ArConfigError,
+  CONFIG_ERROR_KINDS,
   type ConfigErrorCode,
   type ConfigIssue,
   type ConfigIssueKind,

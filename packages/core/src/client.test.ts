@@ -154,7 +154,7 @@ describe('repositories', () => {
     const noProject = client(token, { project: undefined as never });
     const missing = await noProject.repositories.list().catch((e: unknown) => e);
     expect(isArError(missing, 'AR_CORE_MISSING_DEFAULT')).toBe(true);
-    expect((missing as Error).message).toMatch(/No project given\. Pass --project/);
+    expect((missing as Error).message).toBe('No project given, and no default project is configured.');
     const notFound = await client(token)
       .repositories.describe('nope')
       .catch((e: unknown) => e);

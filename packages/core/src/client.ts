@@ -72,7 +72,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     if (value) return value;
     throw new ArCoreError(
       'AR_CORE_MISSING_DEFAULT',
-      `No ${what} given. Pass --${what}, or set one: \`gar\` reads it from GAR_${what.toUpperCase()}, ${what === 'project' ? 'CLOUDSDK_CORE_PROJECT' : 'CLOUDSDK_ARTIFACTS_LOCATION'} or the config file.`,
+      `No ${what} given, and no default ${what} is configured.`,
     );
   };
 

@@ -1,4 +1,4 @@
-import { ArError } from '@ar/errors';
+import { ArError, type ArErrorOptions, type ErrorKind } from '@ar/errors';
 
 export type CoreErrorCode =
   /** The Artifact Registry API has no such repository, image or project. */
@@ -22,4 +22,22 @@ export type CoreErrorCode =
   /** A virtual repository's upstreams do not hold the image. */
   | 'AR_CORE_NOT_IN_UPSTREAMS';
 
-export class ArCoreError extends ArError<CoreErrorCode> {}
+/** The kind of every code: a new code does not compile until it is placed here. */
+export const CORE_ERROR_KINDS: Readonly<Record<CoreErrorCode, ErrorKind>> = {
+  AR_REST_NOT_FOUND: 'NOT_FOUND',
+  AR_REST_PERMISSION_DENIED: 'PERMISSION_DENIED',
+  AR_REST_UNAUTHENTICATED: 'UNAUTHENTICATED',
+  AR_REST_INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  AR_REST_ALREADY_EXISTS: 'ALREADY_EXISTS',
+  AR_REST_UNAVAILABLE: 'UNAVAILABLE',
+  AR_REST_FAILED: 'UNKNOWN',
+  AR_CORE_MISSING_DEFAULT: 'INVALID_ARGUMENT',
+  AR_CORE_IMAGE_TAGGED: 'FAILED_PRECONDITION',
+  AR_CORE_NOT_IN_UPSTREAMS: 'NOT_FOUND',
+};
+
+export class ArCoreError extends ArError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string, options: Omit<ArErrorOptions, 'kind'> = {}) {
+    super(code, message, { ...options, kind: CORE_ERROR_KINDS[code] });
+  }
+}

@@ -133,7 +133,7 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
       if (tags.length > 0 && !options.deleteTags) {
         throw new ArCoreError(
           'AR_CORE_IMAGE_TAGGED',
-          `${base}@${digest} is tagged ${tags.join(', ')}. Pass --delete-tags to delete the tags with it, or delete a tag by name.`,
+          `${base}@${digest} is tagged ${tags.join(', ')}: a tagged version is deleted only together with its tags.`,
         );
       }
       for (const tag of tags) await registry.deleteManifest(`${base}:${tag}`);

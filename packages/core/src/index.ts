@@ -1,5 +1,5 @@
 export { type ArClient, type ArPlugin, type ClientOptions, createClient } from './client.js';
-export { ArCoreError, type CoreErrorCode } from './errors.js';
+export { ArCoreError, CORE_ERROR_KINDS, type CoreErrorCode } from './errors.js';
 export type { ImageDescription, ImageResolution, TransferOptions } from './image-ops.js';
 export type { ImageSummary } from './images.js';
 export {

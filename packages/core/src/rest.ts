@@ -17,8 +17,8 @@ const BY_STATUS: Record<string, CoreErrorCode> = {
 const ADVICE: Partial<Record<CoreErrorCode, string>> = {
   AR_REST_PERMISSION_DENIED:
     'Ask for a role on the repository: roles/artifactregistry.reader to list and pull, .writer to push, .repoAdmin to delete.',
-  AR_REST_UNAUTHENTICATED: 'Check the credentials with `gar auth status`.',
-  AR_REST_NOT_FOUND: 'Check the project, location and repository (`gar repositories list`).',
+  AR_REST_UNAUTHENTICATED: 'Check the credentials, or refresh the access token.',
+  AR_REST_NOT_FOUND: 'Check the project, location and repository.',
 };
 
 export interface RestClientOptions {

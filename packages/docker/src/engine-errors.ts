@@ -40,14 +40,14 @@ export function classifyEngineFailure(
   if ((operation === 'push' || operation === 'pull') && DENIED.test(engineMessage))
     return new DockerError(
       'AR_DOCKER_REGISTRY_DENIED',
-      `The registry refused the ${operation} of ${subject}: ${engineMessage}. Check that the identity gar uses (\`gar auth status\`) may ${operation} this repository (roles/artifactregistry.${operation === 'push' ? 'writer' : 'reader'} on Artifact Registry) and that the repository exists.`,
+      `The registry refused the ${operation} of ${subject}: ${engineMessage}. Check that the identity used may ${operation} this repository (roles/artifactregistry.${operation === 'push' ? 'writer' : 'reader'} on Artifact Registry) and that the repository exists.`,
       details,
     );
   if (status === 404 || (operation !== 'push' && NOT_FOUND.test(engineMessage)))
     return new DockerError(
       'AR_DOCKER_IMAGE_NOT_FOUND',
       operation === 'pull'
-        ? `Cannot pull ${subject}: ${engineMessage}. Check the name and tag (\`gar images list\`).`
+        ? `Cannot pull ${subject}: ${engineMessage}. Check the name and tag.`
         : `The engine has no image ${subject} (${engineMessage}). List what it has with \`docker images\`.`,
       details,
     );

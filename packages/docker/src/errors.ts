@@ -1,6 +1,6 @@
-import { ArError } from '@ar/errors';
+import { ArError, type ArErrorOptions, type ErrorKind } from '@ar/errors';
 
-/** Every code this package throws. Apps map each one to an exit code / HTTP status. */
+/** Every code this package throws; {@link DOCKER_ERROR_KINDS} says what kind each is. */
 export const DOCKER_ERROR_CODES = [
   /** No engine answers where we looked (socket missing, connection refused, permission denied). */
   'AR_DOCKER_ENGINE_UNREACHABLE',
@@ -30,6 +30,25 @@ export const DOCKER_ERROR_CODES = [
 
 export type DockerErrorCode = (typeof DOCKER_ERROR_CODES)[number];
 
+/**
+ * The kind of every code: a new code does not compile until it is placed here. A failure the
+ * engine reports without saying why is INTERNAL: the engine's own.
+ */
+export const DOCKER_ERROR_KINDS: Readonly<Record<DockerErrorCode, ErrorKind>> = {
+  AR_DOCKER_ENGINE_UNREACHABLE: 'UNAVAILABLE',
+  AR_DOCKER_INVALID_HOST: 'INVALID_ARGUMENT',
+  AR_DOCKER_IMAGE_NOT_FOUND: 'NOT_FOUND',
+  AR_DOCKER_IMAGE_CONFLICT: 'FAILED_PRECONDITION',
+  AR_DOCKER_REGISTRY_DENIED: 'PERMISSION_DENIED',
+  AR_DOCKER_PUSH_FAILED: 'INTERNAL',
+  AR_DOCKER_PULL_FAILED: 'INTERNAL',
+  AR_DOCKER_LOAD_FAILED: 'INTERNAL',
+  AR_DOCKER_SAVE_FAILED: 'INTERNAL',
+  AR_DOCKER_ENGINE_ERROR: 'INTERNAL',
+  AR_DOCKER_ABORTED: 'CANCELLED',
+  AR_DOCKER_INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+};
+
 export interface DockerErrorDetails {
   /** HTTP status of the engine's answer, when the error came from one. */
   readonly status?: number;
@@ -44,9 +63,9 @@ export class DockerError extends ArError<DockerErrorCode> {
   constructor(
     code: DockerErrorCode,
     message: string,
-    options: ErrorOptions & { retryable?: boolean } & DockerErrorDetails = {},
+    options: Omit<ArErrorOptions, 'kind'> & DockerErrorDetails = {},
   ) {
-    super(code, message, options);
+    super(code, message, { ...options, kind: DOCKER_ERROR_KINDS[code] });
     this.status = options.status;
     this.engineMessage = options.engineMessage;
   }

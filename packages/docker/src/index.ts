@@ -31,7 +31,13 @@ export type {
   RemoveImageOptions,
   TransferOptions,
 } from './engine.js';
-export { DOCKER_ERROR_CODES, DockerError, type DockerErrorCode, type DockerErrorDetails } from './errors.js';
+export {
+  DOCKER_ERROR_CODES,
+  DOCKER_ERROR_KINDS,
+  DockerError,
+  type DockerErrorCode,
+  type DockerErrorDetails,
+} from './errors.js';
 export {
   type EngineProgressEvent,
   followProgress,

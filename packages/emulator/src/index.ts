@@ -2,7 +2,12 @@ export { PERMISSIONS, ROLE_PERMISSIONS } from './auth/iam.js';
 export type { AuthorizedUserFile, MintedToken, ServiceAccountKeyFile } from './auth/identity.js';
 export type { WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
 export { type Emulator, type EmulatorOptions, startEmulator } from './emulator.js';
-export { EMULATOR_ERROR_CODES, EmulatorError, type EmulatorErrorCode } from './errors.js';
+export {
+  EMULATOR_ERROR_CODES,
+  EMULATOR_ERROR_KINDS,
+  EmulatorError,
+  type EmulatorErrorCode,
+} from './errors.js';
 export type { MetadataIdentity } from './google/metadata-server.js';
 export type { RequestLogLine } from './http/server.js';
 export { UPSTREAM_HEADER } from './registry/registry-api.js';

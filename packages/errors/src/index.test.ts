@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArError, isArError } from './index.js';
+import { ArError, ERROR_KINDS, errorKind, isArError } from './index.js';
 
 class ArWidgetError extends ArError<'AR_WIDGET_BROKEN' | 'AR_WIDGET_GONE'> {}
 
@@ -34,5 +34,32 @@ describe('ArError', () => {
     expect(isArError({ code: 'ENOENT', retryable: false })).toBe(false);
     expect(isArError(null)).toBe(false);
     expect(isArError('AR_WIDGET_GONE')).toBe(false);
+  });
+
+  it('carries the kind it is given, and none when it is given none', () => {
+    const error = new ArWidgetError('AR_WIDGET_GONE', 'gone', { kind: 'NOT_FOUND' });
+    expect(error.kind).toBe('NOT_FOUND');
+    expect(errorKind(error)).toBe('NOT_FOUND');
+    const unclassified = new ArError('AR_PLUGIN_FAILED', 'a plugin failed');
+    expect(unclassified.kind).toBeUndefined();
+    expect(errorKind(unclassified)).toBeUndefined();
+  });
+
+  it('recognises copies with and without a kind, and reads only kinds it knows', () => {
+    const older = { code: 'AR_OLD', retryable: false };
+    const newer = { code: 'AR_NEW', retryable: true, kind: 'UNIMPLEMENTED' };
+    const known = { code: 'AR_COPY', retryable: false, kind: 'UNAVAILABLE' };
+    expect(isArError(older)).toBe(true);
+    expect(isArError(newer)).toBe(true);
+    expect(isArError({ code: 'AR_BAD', retryable: false, kind: 42 })).toBe(false);
+    expect(errorKind(older)).toBeUndefined();
+    expect(errorKind(newer)).toBeUndefined();
+    expect(errorKind(known)).toBe('UNAVAILABLE');
+    expect(errorKind(new Error('plain'))).toBeUndefined();
+  });
+
+  it('lists each kind once, in google.rpc.Code spelling', () => {
+    expect(new Set(ERROR_KINDS).size).toBe(ERROR_KINDS.length);
+    for (const kind of ERROR_KINDS) expect(kind).toMatch(/^[A-Z]+(_[A-Z]+)*$/);
   });
 });

@@ -1,4 +1,4 @@
-import { ArError } from '@ar/errors';
+import { ArError, type ErrorKind } from '@ar/errors';
 import { quote } from './display.js';
 
 /**
@@ -34,6 +34,34 @@ export const IMAGE_REF_ERROR_CODES = [
 ] as const;
 
 export type ImageRefErrorCode = (typeof IMAGE_REF_ERROR_CODES)[number];
+
+/**
+ * The kind of every code: a new code does not compile until it is placed here. So far every one
+ * is about the caller's input (a configured default included).
+ */
+export const IMAGE_REF_ERROR_KINDS: Readonly<Record<ImageRefErrorCode, ErrorKind>> = {
+  AR_IMAGE_REF_NOT_A_STRING: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_EMPTY: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_TOO_LONG: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_NAME: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_COMPONENT: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_UPPERCASE: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_NAME_TOO_LONG: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_DOMAIN: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_TAG: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_DIGEST: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_UNSUPPORTED_DIGEST: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_BARE_IDENTIFIER: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_NOT_CANONICAL: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_NOT_ARTIFACT_REGISTRY: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_LOCATION: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_PROJECT_ID: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_INVALID_REPOSITORY_ID: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_MISSING_REPOSITORY: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_MISSING_IMAGE: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_NOT_A_REPOSITORY: 'INVALID_ARGUMENT',
+  AR_IMAGE_REF_MISSING_DEFAULT: 'INVALID_ARGUMENT',
+};
 
 const TITLES: Readonly<Record<ImageRefErrorCode, string>> = {
   AR_IMAGE_REF_NOT_A_STRING: 'Image reference is not a string',
@@ -81,7 +109,7 @@ export class ArImageRefError extends ArError<ImageRefErrorCode> implements Image
   readonly offset: number;
 
   constructor(code: ImageRefErrorCode, message: string, details: ImageRefErrorDetails) {
-    super(code, message);
+    super(code, message, { kind: IMAGE_REF_ERROR_KINDS[code] });
     this.input = details.input;
     this.inputLength = details.inputLength;
     this.part = details.part;

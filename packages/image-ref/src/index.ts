@@ -41,6 +41,7 @@ export {
 export {
   ArImageRefError,
   IMAGE_REF_ERROR_CODES,
+  IMAGE_REF_ERROR_KINDS,
   type ImageRefErrorCode,
   type ImageRefErrorDetails,
   type ImageRefResult,

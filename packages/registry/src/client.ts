@@ -645,7 +645,7 @@ export class RegistryClient {
         await discard(response);
         throw new RegistryError(
           'AR_REGISTRY_UNSUPPORTED',
-          `${registry} does not offer the catalog (/v2/_catalog). List repositories with the registry's own API (for Artifact Registry: \`gar repositories list\`).`,
+          `${registry} does not offer the catalog (/v2/_catalog). List repositories with the registry's own API.`,
           { status: response.status },
         );
       }

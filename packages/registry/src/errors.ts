@@ -1,6 +1,6 @@
-import { ArError } from '@ar/errors';
+import { ArError, type ArErrorOptions, type ErrorKind } from '@ar/errors';
 
-/** Every code this package throws. Apps map each one to an exit code / HTTP status. */
+/** Every code this package throws; {@link REGISTRY_ERROR_KINDS} says what kind each is. */
 export const REGISTRY_ERROR_CODES = [
   /** No credential, or the registry refused the one given (after one refresh). */
   'AR_REGISTRY_UNAUTHORIZED',
@@ -50,6 +50,35 @@ export const REGISTRY_ERROR_CODES = [
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
 
+/**
+ * The kind of every code: a new code does not compile until it is placed here. Local files
+ * (archives, layouts) are FAILED_PRECONDITION: nothing works until someone fixes the file.
+ */
+export const REGISTRY_ERROR_KINDS: Readonly<Record<RegistryErrorCode, ErrorKind>> = {
+  AR_REGISTRY_UNAUTHORIZED: 'UNAUTHENTICATED',
+  AR_REGISTRY_DENIED: 'PERMISSION_DENIED',
+  AR_REGISTRY_TOKEN_FAILED: 'UNAUTHENTICATED',
+  AR_REGISTRY_MANIFEST_NOT_FOUND: 'NOT_FOUND',
+  AR_REGISTRY_BLOB_NOT_FOUND: 'NOT_FOUND',
+  AR_REGISTRY_NAME_UNKNOWN: 'NOT_FOUND',
+  AR_REGISTRY_TAG_IMMUTABLE: 'FAILED_PRECONDITION',
+  AR_REGISTRY_DIGEST_MISMATCH: 'DATA_LOSS',
+  AR_REGISTRY_SIZE_MISMATCH: 'DATA_LOSS',
+  AR_REGISTRY_MANIFEST_TOO_LARGE: 'INVALID_ARGUMENT',
+  AR_REGISTRY_MANIFEST_INVALID: 'INVALID_ARGUMENT',
+  AR_REGISTRY_UNSUPPORTED_MEDIA_TYPE: 'INVALID_ARGUMENT',
+  AR_REGISTRY_PLATFORM_NOT_FOUND: 'NOT_FOUND',
+  AR_REGISTRY_UNSUPPORTED: 'INVALID_ARGUMENT',
+  AR_REGISTRY_ARCHIVE_INVALID: 'FAILED_PRECONDITION',
+  AR_REGISTRY_IO: 'FAILED_PRECONDITION',
+  AR_REGISTRY_NETWORK: 'UNAVAILABLE',
+  AR_REGISTRY_TIMEOUT: 'DEADLINE_EXCEEDED',
+  AR_REGISTRY_UNAVAILABLE: 'UNAVAILABLE',
+  AR_REGISTRY_HTTP: 'UNKNOWN',
+  AR_REGISTRY_ABORTED: 'CANCELLED',
+  AR_REGISTRY_INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+};
+
 export interface RegistryErrorDetails {
   /** HTTP status, when the error comes from a response. */
   readonly status?: number;
@@ -67,9 +96,9 @@ export class RegistryError extends ArError<RegistryErrorCode> {
   constructor(
     code: RegistryErrorCode,
     message: string,
-    options: ErrorOptions & { retryable?: boolean } & RegistryErrorDetails = {},
+    options: Omit<ArErrorOptions, 'kind'> & RegistryErrorDetails = {},
   ) {
-    super(code, message, options);
+    super(code, message, { ...options, kind: REGISTRY_ERROR_KINDS[code] });
     this.status = options.status;
     this.registryCodes = options.registryCodes ?? [];
     this.retryAfterSeconds = options.retryAfterSeconds;

@@ -13,6 +13,7 @@ export { ByteCounter, DigestVerifier, isSha256Digest, sha256 } from './digest.js
 export { type RegistryConfig, type RegistryEndpointSettings, registryBaseUrl } from './endpoints.js';
 export {
   REGISTRY_ERROR_CODES,
+  REGISTRY_ERROR_KINDS,
   RegistryError,
   type RegistryErrorCode,
   type RegistryErrorDetails,

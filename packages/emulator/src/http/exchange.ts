@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { asEmulatorError, EmulatorError, WIRE_FORMS } from '../errors.js';
+import { asEmulatorError, EMULATOR_ERROR_KINDS, EmulatorError, WIRE_FORMS } from '../errors.js';
 
 /** One request as every handler sees it. */
 export interface Exchange {
@@ -73,7 +73,7 @@ export function sendGoogleError(exchange: Exchange, error: EmulatorError): void 
   sendJson(
     exchange,
     form.status,
-    { error: { code: form.status, message: error.message, status: form.google } },
+    { error: { code: form.status, message: error.message, status: EMULATOR_ERROR_KINDS[error.code] } },
     headers,
   );
 }

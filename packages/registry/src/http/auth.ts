@@ -218,8 +218,8 @@ function tokenRefused(registry: string, status: number, body: string, hadCredent
     return new RegistryError(
       'AR_REGISTRY_UNAUTHORIZED',
       hadCredential
-        ? `The token service of ${registry} refused the credential${suffix}. Log in again (e.g. \`gar auth login\`, or refresh the access token) and retry.`
-        : `${registry} requires authentication and no credential was found for it${suffix}. Configure credentials for ${registry} (e.g. \`gar auth configure-docker ${registry}\`).`,
+        ? `The token service of ${registry} refused the credential${suffix}. Refresh the access token (or use another credential) and retry.`
+        : `${registry} requires authentication and no credential was found for it${suffix}. Configure credentials for ${registry}.`,
       { status },
     );
   return new RegistryError(

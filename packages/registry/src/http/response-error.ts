@@ -65,7 +65,7 @@ export async function responseError(
     return make(
       'AR_REGISTRY_UNAUTHORIZED',
       `Not authenticated to ${context.action}: the registry refused the credential even after a fresh token. ` +
-        `Check the credentials configured for this registry (e.g. \`gar auth configure-docker\`, or refresh the access token).${said}`,
+        `Check the credentials configured for this registry, or refresh the access token.${said}`,
     );
   }
   // Before DENIED: a registry may refuse a moved immutable tag with 403 as well as 400.
@@ -89,7 +89,7 @@ export async function responseError(
   if (registryCodes.includes('NAME_UNKNOWN'))
     return make(
       'AR_REGISTRY_NAME_UNKNOWN',
-      `Cannot ${context.action}: repository ${repo} does not exist. Create it first (e.g. \`gar repositories create\`) or fix the name.${said}`,
+      `Cannot ${context.action}: repository ${repo} does not exist. Create it first or fix the name.${said}`,
     );
   if (status === 404 && registryCodes.includes('BLOB_UNKNOWN'))
     return make(
@@ -99,7 +99,7 @@ export async function responseError(
   if (status === 404)
     return make(
       'AR_REGISTRY_MANIFEST_NOT_FOUND',
-      `Cannot ${context.action}: not found in ${repo}. Check the tag or digest (list tags with \`gar images list\`).${said}`,
+      `Cannot ${context.action}: not found in ${repo}. Check the tag or digest.${said}`,
     );
   if (
     status === 413 ||

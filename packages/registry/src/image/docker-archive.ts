@@ -94,7 +94,7 @@ class LegacyDockerArchiveSource implements ImageSource {
     if (!(await tree.has('manifest.json')))
       throw new RegistryError(
         'AR_REGISTRY_ARCHIVE_INVALID',
-        `${tree.path} is not a docker-save tar (no manifest.json). Make it with \`docker save\` or \`gar pull --format docker-archive\`.`,
+        `${tree.path} is not a docker-save tar (no manifest.json). Make it with \`docker save\`.`,
       );
     let entries: SaveManifestEntry[];
     try {
