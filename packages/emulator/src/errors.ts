@@ -96,7 +96,8 @@ export const WIRE_FORMS: Record<EmulatorErrorCode, WireForm> = {
   AR_EMULATOR_DIGEST_INVALID: { status: 400, oci: 'DIGEST_INVALID', google: 'INVALID_ARGUMENT' },
   AR_EMULATOR_RANGE_INVALID: { status: 416, oci: 'BLOB_UNKNOWN', google: 'OUT_OF_RANGE' },
   AR_EMULATOR_TAG_INVALID: { status: 400, oci: 'TAG_INVALID', google: 'INVALID_ARGUMENT' },
-  AR_EMULATOR_TAG_IMMUTABLE: { status: 400, oci: 'TAG_INVALID', google: 'FAILED_PRECONDITION' },
+  // MANIFEST_INVALID, as AR answers: TAG_INVALID sends skopeo on to retry other manifest formats.
+  AR_EMULATOR_TAG_IMMUTABLE: { status: 400, oci: 'MANIFEST_INVALID', google: 'FAILED_PRECONDITION' },
   AR_EMULATOR_READ_ONLY_REPOSITORY: { status: 405, oci: 'UNSUPPORTED', google: 'FAILED_PRECONDITION' },
   AR_EMULATOR_RATE_LIMITED: { status: 429, oci: 'TOOMANYREQUESTS', google: 'RESOURCE_EXHAUSTED' },
   AR_EMULATOR_UPSTREAM_FAILED: { status: 502, oci: 'UNKNOWN', google: 'UNAVAILABLE' },

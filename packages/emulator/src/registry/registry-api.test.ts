@@ -293,7 +293,7 @@ describe('registry API v2', () => {
     );
   });
 
-  it('keeps immutable tags: same digest again is fine, another digest is refused naming both', async () => {
+  it('keeps immutable tags: same digest again is fine, another digest is refused in AR words', async () => {
     const client = fx.writer();
     const first = makeImage();
     const second = makeImage();
@@ -302,8 +302,9 @@ describe('registry API v2', () => {
     const moved = await client.pushImage('my-project/frozen/app', second, 'stable');
     expect(moved.status).toBe(400);
     const error = await errorOf(moved);
-    expect(error.code).toBe('TAG_INVALID');
-    expect(error.message).toContain('"stable"');
+    // AR's code and words (MANIFEST_INVALID, not TAG_INVALID, which skopeo takes as "try another format").
+    expect(error.code).toBe('MANIFEST_INVALID');
+    expect(error.message).toContain('cannot update tag stable. The repository has enabled tag immutability');
     expect(error.message).toContain(first.digest);
     const still = await client.request('/v2/my-project/frozen/app/manifests/stable', { method: 'HEAD' });
     expect(still.headers.get('docker-content-digest')).toBe(first.digest);
