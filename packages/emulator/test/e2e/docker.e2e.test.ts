@@ -97,6 +97,8 @@ describe('docker CLI + dockerd against the emulator', () => {
     const key = emulator.seeded.serviceAccountKeys[WRITER]![0]!;
     const logins: Array<[string, string]> = [
       ['oauth2accesstoken', emulator.mintAccessToken(WRITER).accessToken],
+      // The username gcloud's own credential helper (`gcloud auth configure-docker`) sends.
+      ['_dcgcloud_token', emulator.mintAccessToken(WRITER).accessToken],
       ['_json_key', JSON.stringify(key)],
       ['_json_key_base64', Buffer.from(JSON.stringify(key)).toString('base64')],
     ];
@@ -166,7 +168,10 @@ describe('docker CLI + dockerd against the emulator', () => {
     );
     const moved = await docker(env.dockerHost, ['push', `${host}/my-project/frozen/app:stable`], ownerCli);
     expect(moved.code).not.toBe(0);
-    expect(moved.stderr).toContain('Tag "stable" already points to');
+    // Artifact Registry's own refusal, as docker prints it.
+    expect(moved.stderr).toContain(
+      'manifest invalid: cannot update tag stable. The repository has enabled tag immutability',
+    );
 
     for (const repo of ['dist-cache', 'everything']) {
       const readOnly = await push(ownerCli, `${host}/my-project/${repo}/app:v1`);
