@@ -139,21 +139,14 @@ export class PackagesApi {
     return true;
   }
 
-  /** `IMAGE@sha256:…`, the image name encoded as one segment (AR also answers `IMAGE:TAG`). */
+  /** `IMAGE@sha256:…`, the image name encoded as one segment (`lib%2Ftool@sha256:…`). */
   #getDockerImage(exchange: Exchange, repo: RepositoryRecord, id: string): true {
     const at = id.lastIndexOf('@');
-    let record: ManifestRecord | undefined;
-    if (at > 0) {
-      const digest = id.slice(at + 1);
-      if (DIGEST.test(digest))
-        record = this.artifacts.store.manifest(repo.id, imageOf(id.slice(0, at)), digest);
-    } else {
-      const colon = id.lastIndexOf(':');
-      const image = imageOf(id.slice(0, colon));
-      const digest =
-        colon > 0 ? this.artifacts.store.tagDigest(repo.id, image, id.slice(colon + 1)) : undefined;
-      if (digest !== undefined) record = this.artifacts.store.manifest(repo.id, image, digest);
-    }
+    const digest = id.slice(at + 1);
+    const record =
+      at > 0 && DIGEST.test(digest)
+        ? this.artifacts.store.manifest(repo.id, imageOf(id.slice(0, at)), digest)
+        : undefined;
     if (record === undefined) throw notFound(`${repositoryResource(repo)}/dockerImages/${id}`);
     sendJson(exchange, 200, this.#dockerImageJson(repo, record));
     return true;
