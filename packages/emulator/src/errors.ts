@@ -96,7 +96,7 @@ export const WIRE_FORMS: Record<EmulatorErrorCode, WireForm> = {
   AR_EMULATOR_DIGEST_INVALID: { status: 400, oci: 'DIGEST_INVALID', google: 'INVALID_ARGUMENT' },
   AR_EMULATOR_RANGE_INVALID: { status: 416, oci: 'BLOB_UNKNOWN', google: 'OUT_OF_RANGE' },
   AR_EMULATOR_TAG_INVALID: { status: 400, oci: 'TAG_INVALID', google: 'INVALID_ARGUMENT' },
-  // MANIFEST_INVALID, as AR answers: TAG_INVALID sends skopeo on to retry other manifest formats.
+  // As Artifact Registry answers it (MANIFEST_INVALID + its message): tools match on both.
   AR_EMULATOR_TAG_IMMUTABLE: { status: 400, oci: 'MANIFEST_INVALID', google: 'FAILED_PRECONDITION' },
   AR_EMULATOR_READ_ONLY_REPOSITORY: { status: 405, oci: 'UNSUPPORTED', google: 'FAILED_PRECONDITION' },
   AR_EMULATOR_RATE_LIMITED: { status: 429, oci: 'TOOMANYREQUESTS', google: 'RESOURCE_EXHAUSTED' },

@@ -97,8 +97,6 @@ describe('docker CLI + dockerd against the emulator', () => {
     const key = emulator.seeded.serviceAccountKeys[WRITER]![0]!;
     const logins: Array<[string, string]> = [
       ['oauth2accesstoken', emulator.mintAccessToken(WRITER).accessToken],
-      // The username gcloud's own credential helper (`gcloud auth configure-docker`) sends.
-      ['_dcgcloud_token', emulator.mintAccessToken(WRITER).accessToken],
       ['_json_key', JSON.stringify(key)],
       ['_json_key_base64', Buffer.from(JSON.stringify(key)).toString('base64')],
     ];
@@ -113,6 +111,18 @@ describe('docker CLI + dockerd against the emulator', () => {
       expect(login.code, login.stderr).toBe(0);
       await pushAndPullBack(cli, `${host}/my-project/repo/login-${username.replace(/_/g, '')}:v1`);
     }
+  });
+
+  it("pushes and pulls after docker login -u _dcgcloud_token, as gcloud's own helper logs in", async () => {
+    const cli = await freshConfig();
+    const login = await docker(
+      env.dockerHost,
+      ['login', '-u', '_dcgcloud_token', '--password-stdin', host],
+      cli,
+      emulator.mintAccessToken(WRITER).accessToken,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    await pushAndPullBack(cli, `${host}/my-project/repo/login-dcgcloud:v1`);
   });
 
   it('pushes and pulls through a docker credential helper', async () => {
