@@ -21,12 +21,14 @@ import { ArtifactRegistryApi, createRepository } from './google/artifact-registr
 import { IamCredentialsApi } from './google/iam-credentials.js';
 import { type MetadataIdentity, MetadataServer } from './google/metadata-server.js';
 import { OAuthApi } from './google/oauth.js';
+import { ServiceUsageApi } from './google/service-usage.js';
 import { StsApi } from './google/sts.js';
 import { type Exchange, sendJson } from './http/exchange.js';
 import { createRateLimiter, type Listener, listen, type RequestLogLine } from './http/server.js';
 import { arHost, locationProblem } from './names.js';
 import { Artifacts } from './registry/artifacts.js';
 import { RegistryApi } from './registry/registry-api.js';
+import { UploadSessions } from './registry/upload-sessions.js';
 import { applySeed, loadSeed, type Seed, type SeedResult } from './seed.js';
 import { BlobStore } from './store/blob-store.js';
 import { MetadataStore, type RepositoryRecord } from './store/metadata.js';
@@ -57,6 +59,11 @@ export interface EmulatorOptions {
   log?: ((line: RequestLogLine) => void) | NodeJS.WritableStream;
   /** The service account the metadata server stands for (overrides the seed's). */
   metadata?: MetadataIdentity;
+  /**
+   * A blob upload nobody uses for this long is ended and its data removed. Default 3600; any
+   * positive value (fractions too, so that tests need not wait).
+   */
+  uploadIdleTimeoutSeconds?: number;
 }
 
 export interface Emulator {
@@ -116,6 +123,9 @@ function optionsProblem(options: EmulatorOptions): string | undefined {
   }
   if (options.locations !== undefined && options.locations.length === 0)
     return 'locations must name at least one location';
+  if (options.uploadIdleTimeoutSeconds !== undefined && !(options.uploadIdleTimeoutSeconds > 0)) {
+    return `uploadIdleTimeoutSeconds ${options.uploadIdleTimeoutSeconds} must be positive`;
+  }
   if (options.rateLimit !== undefined && !(options.rateLimit.requestsPerSecond > 0)) {
     return 'rateLimit.requestsPerSecond must be positive';
   }
@@ -202,12 +212,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let seeded: SeedResult = { serviceAccountKeys: {}, userCredentials: {} };
     const tls: TlsMaterial | undefined = options.tls === true ? await tlsMaterial(dataDir, host) : undefined;
-    const registry = new RegistryApi(artifacts, access, identity, createRateLimiter(options.rateLimit));
+    const uploadIdleMs = (options.uploadIdleTimeoutSeconds ?? 3600) * 1000;
+    const uploads = new UploadSessions(blobs, uploadIdleMs, () => identity.now());
+    // Swept at a tenth of the timeout (at most every minute): a session ends within 1.1× of it.
+    const sweeper = setInterval(
+      () => void uploads.expireIdle(),
+      Math.min(60_000, Math.max(10, uploadIdleMs / 10)),
+    );
+    sweeper.unref();
+    cleanups.push(() => clearInterval(sweeper));
+    const registry = new RegistryApi(
+      artifacts,
+      access,
+      identity,
+      createRateLimiter(options.rateLimit),
+      uploads,
+    );
     const oauth = new OAuthApi(identity);
     const sts = new StsApi(identity, federation);
     const metadata = new MetadataServer(identity, store, () => metadataIdentity);
     const iamCredentials = new IamCredentialsApi(access, identity, store);
     const rest = new ArtifactRegistryApi(artifacts, access, identity);
+    const serviceUsage = new ServiceUsageApi(access, store);
     const route = async (exchange: Exchange) => {
       const path = exchange.url.pathname;
       if (path === '/v2' || path.startsWith('/v2/')) return registry.handle(exchange);
@@ -222,7 +248,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (path.startsWith('/computeMetadata/')) return metadata.handle(exchange);
       if (IamCredentialsApi.matches(path)) return iamCredentials.handle(exchange);
       if (path === '/v1/token') return sts.handle(exchange);
-      if (path.startsWith('/v1/')) return rest.handle(exchange);
+      if (ServiceUsageApi.matches(path)) return serviceUsage.handle(exchange);
+      if (ArtifactRegistryApi.matches(path)) return rest.handle(exchange);
       if (path === '/healthz') return sendJson(exchange, 200, { status: 'ok' });
       exchange.req.resume();
       sendJson(exchange, 404, { error: { code: 404, message: `Nothing at ${path}.`, status: 'NOT_FOUND' } });

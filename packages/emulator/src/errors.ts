@@ -121,7 +121,8 @@ export const WIRE_FORMS: Record<EmulatorErrorCode, WireForm> = {
   AR_EMULATOR_DIGEST_INVALID: { status: 400, oci: 'DIGEST_INVALID' },
   AR_EMULATOR_RANGE_INVALID: { status: 416, oci: 'BLOB_UNKNOWN' },
   AR_EMULATOR_TAG_INVALID: { status: 400, oci: 'TAG_INVALID' },
-  AR_EMULATOR_TAG_IMMUTABLE: { status: 400, oci: 'TAG_INVALID' },
+  // As Artifact Registry answers it (MANIFEST_INVALID + its message): tools match on both.
+  AR_EMULATOR_TAG_IMMUTABLE: { status: 400, oci: 'MANIFEST_INVALID' },
   AR_EMULATOR_READ_ONLY_REPOSITORY: { status: 405, oci: 'UNSUPPORTED' },
   AR_EMULATOR_RATE_LIMITED: { status: 429, oci: 'TOOMANYREQUESTS' },
   AR_EMULATOR_UPSTREAM_FAILED: { status: 502, oci: 'UNKNOWN' },

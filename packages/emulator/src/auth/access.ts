@@ -45,10 +45,14 @@ export class Access {
     );
   }
 
-  /** Basic login with AR's usernames: `oauth2accesstoken`, `_json_key`, `_json_key_base64`. */
+  /**
+   * Basic login with AR's usernames: `oauth2accesstoken` and `_dcgcloud_token` (what gcloud's
+   * own credential helper sends) with an access token, `_json_key`, `_json_key_base64`.
+   */
   login(username: string, password: string): string {
     switch (username) {
       case 'oauth2accesstoken':
+      case '_dcgcloud_token':
         return this.bearer(password);
       case '_json_key':
         return this.identity.verifyKeyFile(password);
@@ -57,7 +61,7 @@ export class Access {
       default:
         throw new EmulatorError(
           'AR_EMULATOR_UNAUTHENTICATED',
-          `Unsupported username "${username}": use oauth2accesstoken (with an access token), _json_key or _json_key_base64 (with a service-account key).`,
+          `Unsupported username "${username}": use oauth2accesstoken or _dcgcloud_token (with an access token), _json_key or _json_key_base64 (with a service-account key).`,
         );
     }
   }

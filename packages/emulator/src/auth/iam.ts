@@ -17,6 +17,15 @@ export const PERMISSIONS = {
   imagesList: 'artifactregistry.dockerimages.list',
   imagesGet: 'artifactregistry.dockerimages.get',
   tagsList: 'artifactregistry.tags.list',
+  tagsGet: 'artifactregistry.tags.get',
+  tagsCreate: 'artifactregistry.tags.create',
+  tagsUpdate: 'artifactregistry.tags.update',
+  packagesList: 'artifactregistry.packages.list',
+  packagesGet: 'artifactregistry.packages.get',
+  packagesDelete: 'artifactregistry.packages.delete',
+  versionsList: 'artifactregistry.versions.list',
+  versionsGet: 'artifactregistry.versions.get',
+  versionsDelete: 'artifactregistry.versions.delete',
   locationsList: 'artifactregistry.locations.list',
   getAccessToken: 'iam.serviceAccounts.getAccessToken',
 } as const;
@@ -29,10 +38,15 @@ const READER: string[] = [
   P.imagesList,
   P.imagesGet,
   P.tagsList,
+  P.tagsGet,
+  P.packagesList,
+  P.packagesGet,
+  P.versionsList,
+  P.versionsGet,
   P.locationsList,
 ];
-const WRITER = [...READER, P.upload];
-const REPO_ADMIN = [...WRITER, P.delete, P.tagsDelete];
+const WRITER = [...READER, P.upload, P.tagsCreate, P.tagsUpdate];
+const REPO_ADMIN = [...WRITER, P.delete, P.tagsDelete, P.packagesDelete, P.versionsDelete];
 const ADMIN = [...REPO_ADMIN, P.repoCreate, P.repoUpdate, P.repoDelete, P.getIamPolicy, P.setIamPolicy];
 
 /** The predefined roles the emulator knows, and what each grants. */

@@ -168,4 +168,78 @@ describe('Artifact Registry REST API v1 subset', () => {
     expect(deleted.body.done).toBe(true);
     expect((await call('/repositories/ints')).status).toBe(404);
   });
+
+  it('lists locations at v1beta2 too, where gcloud lists them before listing repositories', async () => {
+    const listed = await call(`${fx.emulator.url()}/v1beta2/projects/my-project/locations?pageSize=2`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.locations).toHaveLength(2);
+    expect(listed.body.nextPageToken).toBeTypeOf('string');
+    const one = await call(`${fx.emulator.url()}/v1beta2/projects/my-project/locations/europe-west1`);
+    expect(one.body).toMatchObject({
+      name: 'projects/my-project/locations/europe-west1',
+      locationId: 'europe-west1',
+    });
+  });
+
+  it('answers Service Usage services.get: ENABLED for the APIs it serves, DISABLED for others', async () => {
+    const services = `${fx.emulator.url()}/v1/projects/my-project/services`;
+    const served = await call(`${services}/artifactregistry.googleapis.com`);
+    expect(served.status).toBe(200);
+    expect(served.body).toMatchObject({
+      state: 'ENABLED',
+      config: { name: 'artifactregistry.googleapis.com' },
+    });
+    expect(served.body.name).toMatch(/^projects\/\d+\/services\/artifactregistry\.googleapis\.com$/);
+    const other = await call(`${services}/containeranalysis.googleapis.com`);
+    expect(other.body.state).toBe('DISABLED');
+    expect((await fetch(`${services}/artifactregistry.googleapis.com`)).status).toBe(401);
+  });
+
+  it('filters tags by version and name, and refuses filters and percent-encodings it cannot read', async () => {
+    const [first, second] = [makeImage(), makeImage()];
+    await fx.writer().pushImage('my-project/repo/filtered', first, 'f1');
+    await fx.writer().pushImage('my-project/repo/filtered', second, 'f2');
+    await fx.writer().pushImage('my-project/repo/filtered', second, 'g2');
+    const pkg = 'projects/my-project/locations/us-central1/repositories/repo/packages/filtered';
+    const names = async (filter: string) =>
+      (
+        (await call(`/repositories/repo/packages/filtered/tags?filter=${encodeURIComponent(filter)}`)).body
+          .tags ?? []
+      ).map((tag: { name: string }) => tag.name.split('/').pop());
+    expect(await names(`version="${pkg}/versions/${second.digest}"`)).toEqual(['f2', 'g2']);
+    expect(await names(`version="${pkg}/versions/${first.digest}"`)).toEqual(['f1']);
+    expect(await names(`name="${pkg}/tags/f*"`)).toEqual(['f1', 'f2']);
+    expect(await names(`name="*2" AND version="${pkg}/versions/${second.digest}"`)).toEqual(['f2', 'g2']);
+    expect(await names(`name="${pkg}/tags/f1" OR name="${pkg}/tags/g2"`)).toEqual(['f1', 'g2']);
+    const badField = await call(
+      `/repositories/repo/packages/filtered/tags?filter=${encodeURIComponent('owner="x"')}`,
+    );
+    expect(badField.status).toBe(400);
+    expect(badField.body.error.status).toBe('INVALID_ARGUMENT');
+    const badEncoding = await call('/repositories/repo/packages/%ZZ/tags');
+    expect(badEncoding.status).toBe(400);
+    expect(badEncoding.body.error.status).toBe('INVALID_ARGUMENT');
+  });
+
+  it('keeps tags in a repository with immutable tags: no move, no delete, no deleting a tagged package', async () => {
+    const [first, second] = [makeImage(), makeImage()];
+    await fx.writer().pushImage('my-project/frozen/kept', first, 'k1');
+    await fx.writer().pushImage('my-project/frozen/kept', second, 'k2');
+    const pkg = 'projects/my-project/locations/us-central1/repositories/frozen/packages/kept';
+    const base2 = '/repositories/frozen/packages/kept';
+    const moved = await call(`${base2}/tags/k1?updateMask=version`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name: `${pkg}/tags/k1`, version: `${pkg}/versions/${second.digest}` }),
+    });
+    expect([moved.status, moved.body.error.status]).toEqual([400, 'FAILED_PRECONDITION']);
+    expect(moved.body.error.message).toContain('The repository has enabled tag immutability');
+    const untagged = await call(`${base2}/tags/k1`, { method: 'DELETE' });
+    expect([untagged.status, untagged.body.error.status]).toEqual([400, 'FAILED_PRECONDITION']);
+    const forced = await call(`${base2}/versions/${first.digest}?force=true`, { method: 'DELETE' });
+    expect(forced.body.error.status).toBe('FAILED_PRECONDITION');
+    const dropped = await call(base2, { method: 'DELETE' });
+    expect(dropped.body.error.status).toBe('FAILED_PRECONDITION');
+    const tags = await call(`${base2}/tags`);
+    expect(tags.body.tags.map((tag: { name: string }) => tag.name.split('/').pop())).toEqual(['k1', 'k2']);
+  });
 });

@@ -4,26 +4,19 @@ import { type Access, repositoryResource } from '../auth/access.js';
 import { memberProblem, PERMISSIONS, ROLE_PERMISSIONS } from '../auth/iam.js';
 import { ANONYMOUS, type Identity } from '../auth/identity.js';
 import { asEmulatorError, EmulatorError } from '../errors.js';
-import { type Exchange, header, readBody, sendGoogleError, sendJson } from '../http/exchange.js';
-import {
-  arHost,
-  DIGEST,
-  KNOWN_LOCATIONS,
-  locationProblem,
-  projectIdProblem,
-  repositoryIdProblem,
-} from '../names.js';
+import { type Exchange, header, sendGoogleError, sendJson } from '../http/exchange.js';
+import { arHost, KNOWN_LOCATIONS, locationProblem, projectIdProblem, repositoryIdProblem } from '../names.js';
 import type { Artifacts } from '../registry/artifacts.js';
 import type {
   Binding,
-  ManifestRecord,
   RemoteConfig,
   RepositoryMode,
   RepositoryRecord,
   UpstreamPolicy,
 } from '../store/metadata.js';
+import { PackagesApi } from './packages-api.js';
+import { doneOperation, EMPTY_RESPONSE, invalid, iso, page, readJsonObject, TYPE_PREFIX } from './rest.js';
 
-const TYPE_PREFIX = 'type.googleapis.com/google.devtools.artifactregistry.v1';
 /** Enum numbers, for clients that send `$alt=json;enum-encoding=int` (the gax REST fallback). */
 const MODES: Record<string, RepositoryMode> = {
   // Unspecified means standard, as in AR.
@@ -36,44 +29,27 @@ const MODES: Record<string, RepositoryMode> = {
   VIRTUAL_REPOSITORY: 'VIRTUAL_REPOSITORY',
   REMOTE_REPOSITORY: 'REMOTE_REPOSITORY',
 };
-const DEFAULT_PAGE_SIZE = 1000;
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function invalid(message: string): EmulatorError {
-  return new EmulatorError('AR_EMULATOR_INVALID_ARGUMENT', message);
-}
-
-/** Page tokens are opaque to clients: base64 of the offset. */
-function paginate<T>(
-  items: readonly T[],
-  exchange: Exchange,
-): { page: T[]; nextPageToken: string | undefined } {
-  const sizeRaw = exchange.url.searchParams.get('pageSize');
-  const size = sizeRaw === null || sizeRaw === '' || sizeRaw === '0' ? DEFAULT_PAGE_SIZE : Number(sizeRaw);
-  if (!Number.isInteger(size) || size < 0) throw invalid(`pageSize ${sizeRaw} is not a positive integer.`);
-  const token = exchange.url.searchParams.get('pageToken');
-  const offset =
-    token === null || token === '' ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid pageToken.');
-  const page = items.slice(offset, offset + size);
-  const next =
-    offset + size < items.length ? Buffer.from(String(offset + size)).toString('base64url') : undefined;
-  return { page, nextPageToken: next };
-}
 
 /**
- * The Artifact Registry REST API v1 subset the toolkit uses, in Google's JSON shapes:
- * locations, repositories (+ IAM policy), dockerImages, packages and tags, operations.
+ * The Artifact Registry REST API v1 subset gcloud and Google's client libraries use, in Google's
+ * JSON shapes: locations (also at v1beta2, where gcloud lists them), repositories (+ IAM policy),
+ * operations, and through `PackagesApi` dockerImages, packages, versions and tags.
  */
 export class ArtifactRegistryApi {
+  readonly #packages: PackagesApi;
+
   constructor(
     private readonly artifacts: Artifacts,
     private readonly access: Access,
     private readonly identity: Identity,
-  ) {}
+  ) {
+    this.#packages = new PackagesApi(artifacts, access, identity);
+  }
+
+  /** The paths it serves: `/v1/projects/…`, and `/v1beta2/projects/P/locations[/L]`. */
+  static matches(path: string): boolean {
+    return path.startsWith('/v1/') || /^\/v1beta2\/projects\/[^/]+\/locations(\/[^/]+)?$/.test(path);
+  }
 
   async handle(exchange: Exchange): Promise<void> {
     try {
@@ -95,8 +71,14 @@ export class ArtifactRegistryApi {
     }
     const method = exchange.req.method ?? 'GET';
     // Path segments stay encoded until split: image names carry %2F.
-    const raw = exchange.url.pathname.replace(/^\/v1\//, '');
-    const parts = raw.split('/').map((part) => decodeURIComponent(part));
+    const raw = exchange.url.pathname.replace(/^\/v1(beta2)?\//, '');
+    const parts = raw.split('/').map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        throw invalid(`Invalid percent-encoding in "${part}".`);
+      }
+    });
     if (parts[0] !== 'projects' || parts[1] === undefined)
       throw new EmulatorError('AR_EMULATOR_NOT_FOUND', 'Not found.');
     const project = parts[1];
@@ -111,7 +93,7 @@ export class ArtifactRegistryApi {
     if (locationError !== undefined) throw invalid(`${locationError}.`);
     if (parts.length === 4 && method === 'GET')
       return sendJson(exchange, 200, this.#location(project, location));
-    if (parts[4] === 'operations' && parts[5] !== undefined && method === 'GET') {
+    if (parts[4] === 'operations' && parts[5] !== undefined && parts.length === 6 && method === 'GET') {
       const operation = this.artifacts.store.operation(
         `projects/${project}/locations/${location}/operations/${parts[5]}`,
       );
@@ -147,38 +129,7 @@ export class ArtifactRegistryApi {
       }
       throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `No method ${method} ${verb ?? ''} on repositories.`);
     }
-    if (parts[6] === 'dockerImages' && method === 'GET') {
-      this.access.require(principal, repo, PERMISSIONS.imagesList);
-      if (parts.length === 7) return this.#listDockerImages(exchange, repo);
-      if (parts.length === 8) return this.#getDockerImage(exchange, repo, parts[7]!);
-    }
-    if (parts[6] === 'packages') {
-      this.access.require(principal, repo, PERMISSIONS.tagsList);
-      if (parts.length === 7 && method === 'GET') return this.#listPackages(exchange, repo);
-      const image = parts[7] ?? '';
-      if (parts.length === 8 && method === 'GET') {
-        if (this.artifacts.store.manifests(repo.id, image).length === 0) {
-          throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Package ${image} not found.`);
-        }
-        return sendJson(exchange, 200, this.#packageJson(repo, image));
-      }
-      if (parts[8] === 'tags') {
-        if (parts.length === 9 && method === 'GET') return this.#listTags(exchange, repo, image);
-        const tag = parts[9] ?? '';
-        if (parts.length === 10 && method === 'GET') {
-          const digest = this.artifacts.store.tagDigest(repo.id, image, tag);
-          if (digest === undefined) throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Tag ${tag} not found.`);
-          return sendJson(exchange, 200, this.#tagJson(repo, image, tag, digest));
-        }
-        if (parts.length === 10 && method === 'DELETE') {
-          this.access.require(principal, repo, PERMISSIONS.tagsDelete);
-          if (!this.artifacts.store.deleteTag(repo.id, image, tag)) {
-            throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Tag ${tag} not found in package ${image}.`);
-          }
-          return sendJson(exchange, 200, {});
-        }
-      }
-    }
+    if (await this.#packages.route(exchange, principal, repo, parts.slice(6))) return;
     throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `No method ${method} ${exchange.url.pathname}.`);
   }
 
@@ -187,11 +138,8 @@ export class ArtifactRegistryApi {
   }
 
   #listLocations(exchange: Exchange, project: string): void {
-    const { page, nextPageToken } = paginate(
-      KNOWN_LOCATIONS.map((location) => this.#location(project, location)),
-      exchange,
-    );
-    sendJson(exchange, 200, { locations: page, ...(nextPageToken === undefined ? {} : { nextPageToken }) });
+    const locations = KNOWN_LOCATIONS.map((location) => this.#location(project, location));
+    sendJson(exchange, 200, page(locations, exchange, 'locations'));
   }
 
   #repository(principal: string, project: string, location: string, name: string): RepositoryRecord {
@@ -244,25 +192,8 @@ export class ArtifactRegistryApi {
     if (!projectWide && visible.length === 0) {
       throw this.access.denial(principal, `projects/${project}/locations/${location}`, PERMISSIONS.repoList);
     }
-    const { page, nextPageToken } = paginate(visible, exchange);
-    sendJson(exchange, 200, {
-      repositories: page.map((repo) => this.#repositoryJson(repo)),
-      ...(nextPageToken === undefined ? {} : { nextPageToken }),
-    });
-  }
-
-  async #jsonBody(exchange: Exchange): Promise<Record<string, unknown>> {
-    const body = await readBody(exchange.req, 1024 * 1024);
-    if (body === undefined) throw invalid('Request body too large.');
-    if (body.length === 0) return {};
-    try {
-      const value = JSON.parse(body.toString('utf8')) as unknown;
-      if (typeof value !== 'object' || value === null || Array.isArray(value))
-        throw new Error('not an object');
-      return value as Record<string, unknown>;
-    } catch {
-      throw invalid('Invalid JSON payload received.');
-    }
+    const repositories = visible.map((repo) => this.#repositoryJson(repo));
+    sendJson(exchange, 200, page(repositories, exchange, 'repositories'));
   }
 
   async #createRepository(
@@ -275,34 +206,21 @@ export class ArtifactRegistryApi {
     if (!this.access.canOnProject(principal, project, PERMISSIONS.repoCreate)) {
       throw this.access.denial(principal, resource, PERMISSIONS.repoCreate);
     }
-    const body = await this.#jsonBody(exchange);
+    const body = await readJsonObject(exchange);
     const id = exchange.url.searchParams.get('repositoryId') ?? '';
     const idError = repositoryIdProblem(id);
     if (idError !== undefined) throw invalid(`repositoryId: ${idError}.`);
     const repo = createRepository(this.artifacts, project, location, id, body, this.identity.now());
-    const operation = this.#operation(project, location, {
+    const operation = doneOperation(this.artifacts.store, this.identity, project, location, {
       '@type': `${TYPE_PREFIX}.Repository`,
       ...this.#repositoryJson(repo),
     });
     sendJson(exchange, 200, operation);
   }
 
-  #operation(project: string, location: string, response: Record<string, unknown>): Record<string, unknown> {
-    const name = `projects/${project}/locations/${location}/operations/${this.identity.newOperationId()}`;
-    const now = iso(this.identity.now());
-    const operation = {
-      name,
-      metadata: { '@type': `${TYPE_PREFIX}.OperationMetadata`, createTime: now, endTime: now },
-      done: true,
-      response,
-    };
-    this.artifacts.store.putOperation(name, operation);
-    return operation;
-  }
-
   async #patchRepository(exchange: Exchange, principal: string, repo: RepositoryRecord): Promise<void> {
     this.access.require(principal, repo, PERMISSIONS.repoUpdate);
-    const body = await this.#jsonBody(exchange);
+    const body = await readJsonObject(exchange);
     const mask = exchange.url.searchParams.get('updateMask');
     const fields =
       mask === null || mask === '' ? Object.keys(body) : mask.split(',').map((field) => field.trim());
@@ -344,7 +262,7 @@ export class ArtifactRegistryApi {
     sendJson(
       exchange,
       200,
-      this.#operation(repo.project, repo.location, { '@type': 'type.googleapis.com/google.protobuf.Empty' }),
+      doneOperation(this.artifacts.store, this.identity, repo.project, repo.location, { ...EMPTY_RESPONSE }),
     );
   }
 
@@ -361,7 +279,7 @@ export class ArtifactRegistryApi {
 
   async #setIamPolicy(exchange: Exchange, principal: string, repo: RepositoryRecord): Promise<void> {
     this.access.require(principal, repo, PERMISSIONS.setIamPolicy);
-    const body = await this.#jsonBody(exchange);
+    const body = await readJsonObject(exchange);
     const policy = body.policy as { bindings?: unknown; etag?: unknown } | undefined;
     if (policy === undefined || typeof policy !== 'object') throw invalid('policy is required.');
     const current = this.#policy(repo);
@@ -389,79 +307,10 @@ export class ArtifactRegistryApi {
   }
 
   async #testIamPermissions(exchange: Exchange, principal: string, repo: RepositoryRecord): Promise<void> {
-    const body = await this.#jsonBody(exchange);
+    const body = await readJsonObject(exchange);
     const asked = Array.isArray(body.permissions) ? body.permissions.map(String) : [];
     const permissions = asked.filter((permission) => this.access.can(principal, repo, permission));
     sendJson(exchange, 200, permissions.length === 0 ? {} : { permissions });
-  }
-
-  #dockerImageJson(repo: RepositoryRecord, record: ManifestRecord): Record<string, unknown> {
-    return {
-      name: `${repositoryResource(repo)}/dockerImages/${encodeURIComponent(record.image)}@${record.digest}`,
-      uri: `${arHost(repo.location)}/${projectIdToPath(repo.project)}/${repo.name}/${record.image}@${record.digest}`,
-      tags: this.artifacts.store.tagsOf(repo.id, record.image, record.digest),
-      imageSizeBytes: String(record.imageSize),
-      uploadTime: iso(record.uploadedMs),
-      mediaType: record.mediaType,
-      buildTime: iso(record.buildMs),
-      updateTime: iso(record.updatedMs),
-    };
-  }
-
-  #listDockerImages(exchange: Exchange, repo: RepositoryRecord): void {
-    const orderBy = exchange.url.searchParams.get('orderBy') ?? '';
-    const records = this.artifacts.store.manifests(repo.id);
-    if (/update_?time|updateTime/i.test(orderBy)) {
-      const descending = /desc/i.test(orderBy);
-      records.sort((a, b) => (descending ? b.updatedMs - a.updatedMs : a.updatedMs - b.updatedMs));
-    }
-    const { page, nextPageToken } = paginate(records, exchange);
-    sendJson(exchange, 200, {
-      dockerImages: page.map((record) => this.#dockerImageJson(repo, record)),
-      ...(nextPageToken === undefined ? {} : { nextPageToken }),
-    });
-  }
-
-  #getDockerImage(exchange: Exchange, repo: RepositoryRecord, id: string): void {
-    const at = id.lastIndexOf('@');
-    const image = at < 0 ? id : id.slice(0, at);
-    const digest = at < 0 ? '' : id.slice(at + 1);
-    const record = DIGEST.test(digest) ? this.artifacts.store.manifest(repo.id, image, digest) : undefined;
-    if (record === undefined)
-      throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Requested entity was not found: ${id}.`);
-    sendJson(exchange, 200, this.#dockerImageJson(repo, record));
-  }
-
-  #packageJson(repo: RepositoryRecord, image: string): Record<string, unknown> {
-    const records = this.artifacts.store.manifests(repo.id, image);
-    const created = Math.min(...records.map((record) => record.uploadedMs));
-    const updated = Math.max(...records.map((record) => record.updatedMs));
-    return {
-      name: `${repositoryResource(repo)}/packages/${encodeURIComponent(image)}`,
-      createTime: iso(created),
-      updateTime: iso(updated),
-    };
-  }
-
-  #listPackages(exchange: Exchange, repo: RepositoryRecord): void {
-    const { page, nextPageToken } = paginate(this.artifacts.store.images(repo.id), exchange);
-    sendJson(exchange, 200, {
-      packages: page.map((image) => this.#packageJson(repo, image)),
-      ...(nextPageToken === undefined ? {} : { nextPageToken }),
-    });
-  }
-
-  #tagJson(repo: RepositoryRecord, image: string, tag: string, digest: string): Record<string, unknown> {
-    const pkg = `${repositoryResource(repo)}/packages/${encodeURIComponent(image)}`;
-    return { name: `${pkg}/tags/${encodeURIComponent(tag)}`, version: `${pkg}/versions/${digest}` };
-  }
-
-  #listTags(exchange: Exchange, repo: RepositoryRecord, image: string): void {
-    const { page, nextPageToken } = paginate(this.artifacts.store.tags(repo.id, image), exchange);
-    sendJson(exchange, 200, {
-      tags: page.map((entry) => this.#tagJson(repo, image, entry.tag, entry.digest)),
-      ...(nextPageToken === undefined ? {} : { nextPageToken }),
-    });
   }
 }
 

@@ -21,6 +21,12 @@ export interface ServedBlob {
   servedBy: RepositoryRecord;
 }
 
+/**
+ * Artifact Registry's own words when a tag may not change (kaniko and release scripts match on
+ * them), in registry and REST answers alike.
+ */
+export const TAG_IMMUTABILITY = 'The repository has enabled tag immutability';
+
 /** Virtual repositories may not nest deeper than this (AR allows none; the guard stops cycles). */
 const MAX_VIRTUAL_DEPTH = 4;
 
@@ -192,12 +198,7 @@ export class Artifacts {
         `The manifest was pushed as ${reference} but its content has digest ${digest}.`,
       );
     }
-    if (!isDigest && !TAG.test(reference)) {
-      throw new EmulatorError(
-        'AR_EMULATOR_TAG_INVALID',
-        `"${reference}" is not a valid tag: up to 128 letters, digits, "_", "." or "-", not starting with "." or "-".`,
-      );
-    }
+    if (!isDigest && !TAG.test(reference)) throw tagInvalid(reference);
     const parsed = parseManifest(content, contentType);
     const buildMs =
       parsed.config === undefined
@@ -228,13 +229,7 @@ export class Artifacts {
       }
       if (!isDigest && repo.immutableTags) {
         const held = this.store.tagDigest(repo.id, image, reference);
-        if (held !== undefined && held !== digest) {
-          throw new EmulatorError(
-            'AR_EMULATOR_TAG_IMMUTABLE',
-            `Tag "${reference}" already points to ${held} in ${image} and the repository ${repo.name} has immutable tags. Push under a new tag, or push by digest.`,
-            { detail: { tag: reference, digest: held } },
-          );
-        }
+        if (held !== undefined && held !== digest) throw tagImmutable(reference, held, image);
       }
       this.store.putManifest(
         {
@@ -283,6 +278,111 @@ export class Artifacts {
     });
   }
 
+  /** Refuses writes to remote and virtual repositories, which only serve pulls. */
+  requireWritable(repo: RepositoryRecord): void {
+    if (repo.mode === 'STANDARD_REPOSITORY') return;
+    const kind = repo.mode === 'REMOTE_REPOSITORY' ? 'a remote' : 'a virtual';
+    throw new EmulatorError(
+      'AR_EMULATOR_READ_ONLY_REPOSITORY',
+      `Repository ${repositoryResource(repo)} is ${kind} repository: it only serves pulls. Push to a standard repository.`,
+    );
+  }
+
+  /** A new tag on a version of the image (REST `tags.create`); allowed with immutable tags too. */
+  createTag(repo: RepositoryRecord, image: string, tag: string, digest: string): void {
+    this.requireWritable(repo);
+    if (!TAG.test(tag)) throw tagInvalid(tag);
+    this.store.transaction(() => {
+      this.#requireVersion(repo, image, digest);
+      if (this.store.tagDigest(repo.id, image, tag) !== undefined) {
+        throw new EmulatorError(
+          'AR_EMULATOR_ALREADY_EXISTS',
+          `Tag ${tag} already exists in package ${image}.`,
+        );
+      }
+      this.store.setTag(repo.id, image, tag, digest, this.now());
+    });
+  }
+
+  /** Points an existing tag at another version (REST `tags.patch`); refused with immutable tags. */
+  moveTag(repo: RepositoryRecord, image: string, tag: string, digest: string): void {
+    this.requireWritable(repo);
+    this.store.transaction(() => {
+      const held = this.store.tagDigest(repo.id, image, tag);
+      if (held === undefined)
+        throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Tag ${tag} not found in package ${image}.`);
+      this.#requireVersion(repo, image, digest);
+      if (held === digest) return;
+      if (repo.immutableTags) throw tagImmutable(tag, held, image);
+      this.store.setTag(repo.id, image, tag, digest, this.now());
+    });
+  }
+
+  /** Removes a tag (REST `tags.delete`); refused with immutable tags. */
+  untag(repo: RepositoryRecord, image: string, tag: string): void {
+    this.requireWritable(repo);
+    this.store.transaction(() => {
+      const held = this.store.tagDigest(repo.id, image, tag);
+      if (held === undefined)
+        throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Tag ${tag} not found in package ${image}.`);
+      if (repo.immutableTags) {
+        throw new EmulatorError(
+          'AR_EMULATOR_FAILED_PRECONDITION',
+          `cannot delete tag ${tag}. ${TAG_IMMUTABILITY}.`,
+        );
+      }
+      this.store.deleteTag(repo.id, image, tag);
+    });
+  }
+
+  /**
+   * Deletes a version (REST `versions.delete`). A tagged version goes only with `force`, which
+   * removes its tags too, and never in a repository with immutable tags (AR: "delete a tagged image").
+   */
+  deleteVersion(repo: RepositoryRecord, image: string, digest: string, force: boolean): void {
+    this.requireWritable(repo);
+    this.store.transaction(() => {
+      this.#requireVersion(repo, image, digest);
+      const tags = this.store.tagsOf(repo.id, image, digest);
+      if (tags.length > 0 && repo.immutableTags) {
+        throw new EmulatorError(
+          'AR_EMULATOR_FAILED_PRECONDITION',
+          `cannot delete version ${digest}, tagged ${tags.join(', ')}. ${TAG_IMMUTABILITY}.`,
+        );
+      }
+      if (tags.length > 0 && !force) {
+        throw new EmulatorError(
+          'AR_EMULATOR_FAILED_PRECONDITION',
+          `Version ${digest} of ${image} is tagged (${tags.join(', ')}): delete the tags first, or delete with force=true to remove them too.`,
+        );
+      }
+      this.store.deleteTagsOf(repo.id, image, digest);
+      if (!this.deleteManifest(repo, image, digest)) throw versionNotFound(image, digest);
+    });
+  }
+
+  /** Deletes a package: every version and tag of the image (REST `packages.delete`). */
+  deletePackage(repo: RepositoryRecord, image: string): void {
+    this.requireWritable(repo);
+    this.store.transaction(() => {
+      if (repo.immutableTags && this.store.tags(repo.id, image).length > 0) {
+        throw new EmulatorError(
+          'AR_EMULATOR_FAILED_PRECONDITION',
+          `cannot delete tagged package ${image}. ${TAG_IMMUTABILITY}.`,
+        );
+      }
+      if (!this.store.deleteImage(repo.id, image)) {
+        throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Package ${image} not found.`);
+      }
+    });
+  }
+
+  #requireVersion(repo: RepositoryRecord, image: string, digest: string): ManifestRecord {
+    const record = DIGEST.test(digest) ? this.store.manifest(repo.id, image, digest) : undefined;
+    if (record === undefined) throw versionNotFound(image, digest);
+    return record;
+  }
+
   #upstream(repo: RepositoryRecord): UpstreamClient {
     let client = this.#upstreams.get(repo.id);
     if (client === undefined || client.uri !== repo.remote?.uri.replace(/\/+$/, '')) {
@@ -306,4 +406,24 @@ export class Artifacts {
     this.#inflight.set(key, promise);
     return promise;
   }
+}
+
+function tagInvalid(tag: string): EmulatorError {
+  return new EmulatorError(
+    'AR_EMULATOR_TAG_INVALID',
+    `"${tag}" is not a valid tag: up to 128 letters, digits, "_", "." or "-", not starting with "." or "-".`,
+  );
+}
+
+/** AR's refusal first (clients match on it), then what the emulator knows: the digest the tag holds. */
+function tagImmutable(tag: string, held: string, image: string): EmulatorError {
+  return new EmulatorError(
+    'AR_EMULATOR_TAG_IMMUTABLE',
+    `cannot update tag ${tag}. ${TAG_IMMUTABILITY}. (It points to ${held} in ${image}: push under a new tag, or push by digest.)`,
+    { detail: { tag, digest: held } },
+  );
+}
+
+function versionNotFound(image: string, digest: string): EmulatorError {
+  return new EmulatorError('AR_EMULATOR_NOT_FOUND', `Version ${digest} not found in package ${image}.`);
 }

@@ -1,6 +1,10 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startFixture } from '../testing/fixture.js';
-import { makeImage, sha256 } from '../testing/registry-client.js';
+import { startEmulator } from '../emulator.js';
+import { type Fixture, standardSeed, startFixture, WRITER } from '../testing/fixture.js';
+import { makeImage, RegistryClient, sha256 } from '../testing/registry-client.js';
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -33,6 +37,8 @@ describe('registry API v2', () => {
     ).accessToken;
     const logins: Array<[string, string]> = [
       ['oauth2accesstoken', token],
+      // What gcloud's own Docker credential helper sends.
+      ['_dcgcloud_token', token],
       ['_json_key', JSON.stringify(fx.writerKey)],
       ['_json_key_base64', Buffer.from(JSON.stringify(fx.writerKey)).toString('base64')],
     ];
@@ -293,7 +299,7 @@ describe('registry API v2', () => {
     );
   });
 
-  it('keeps immutable tags: same digest again is fine, another digest is refused naming both', async () => {
+  it('keeps immutable tags: same digest again is fine, another digest is refused in AR words', async () => {
     const client = fx.writer();
     const first = makeImage();
     const second = makeImage();
@@ -302,8 +308,9 @@ describe('registry API v2', () => {
     const moved = await client.pushImage('my-project/frozen/app', second, 'stable');
     expect(moved.status).toBe(400);
     const error = await errorOf(moved);
-    expect(error.code).toBe('TAG_INVALID');
-    expect(error.message).toContain('"stable"');
+    // AR's code and words (MANIFEST_INVALID, not TAG_INVALID, which skopeo takes as "try another format").
+    expect(error.code).toBe('MANIFEST_INVALID');
+    expect(error.message).toContain('cannot update tag stable. The repository has enabled tag immutability');
     expect(error.message).toContain(first.digest);
     const still = await client.request('/v2/my-project/frozen/app/manifests/stable', { method: 'HEAD' });
     expect(still.headers.get('docker-content-digest')).toBe(first.digest);
@@ -372,5 +379,52 @@ describe('registry API v2', () => {
     const badName = await client.request('/v2/my-project/repo/UPPER/manifests/v1');
     expect(badName.status).toBe(400);
     expect((await errorOf(badName)).code).toBe('NAME_INVALID');
+  });
+
+  it('answers a reference that cannot exist with 404 MANIFEST_UNKNOWN, after authentication', async () => {
+    const client = fx.writer();
+    for (const reference of ['.INVALID_MANIFEST_NAME', '%E0%A4%A', '%ZZ']) {
+      const anonymous = await fetch(`${fx.emulator.url()}/v2/my-project/repo/app/manifests/${reference}`);
+      expect(anonymous.status, reference).toBe(401);
+      expect(anonymous.headers.get('www-authenticate'), reference).toContain('Bearer realm=');
+      for (const method of ['GET', 'HEAD']) {
+        const response = await client.request(`/v2/my-project/repo/app/manifests/${reference}`, { method });
+        expect(response.status, `${method} ${reference}`).toBe(404);
+        if (method === 'GET') expect((await errorOf(response)).code).toBe('MANIFEST_UNKNOWN');
+      }
+    }
+    const put = await client.putManifest('my-project/repo/app', '%ZZ', makeImage().manifest);
+    expect(put.status).toBe(400);
+    expect((await errorOf(put)).code).toBe('TAG_INVALID');
+  });
+
+  it('ends an idle upload session and removes its data; a new one still completes', async () => {
+    const emulator = await startEmulator({ seed: standardSeed(), uploadIdleTimeoutSeconds: 0.3 });
+    try {
+      const client = new RegistryClient(emulator.url(), {
+        username: '_json_key',
+        password: JSON.stringify(emulator.seeded.serviceAccountKeys[WRITER]![0]),
+      });
+      const tmp = join(emulator.dataDir, 'tmp');
+      const open = async () => {
+        const started = await client.request('/v2/my-project/repo/idle/blobs/uploads/', { method: 'POST' });
+        return started.headers.get('location')!;
+      };
+      const abandoned = await open();
+      const data = Buffer.from('never finished');
+      expect((await client.request(abandoned, { method: 'PATCH', body: data })).status).toBe(202);
+      expect(await readdir(tmp)).toHaveLength(1);
+      // Polled, not slept (the sweep runs every tenth of the timeout); asking the upload itself
+      // would use it and keep it alive.
+      while ((await readdir(tmp)).length > 0) await delay(50);
+      const gone = await client.request(abandoned, { method: 'PUT', body: data });
+      expect(gone.status).toBe(404);
+      expect((await errorOf(gone)).code).toBe('BLOB_UPLOAD_UNKNOWN');
+      const fresh = await open();
+      const finished = await client.request(`${fresh}?digest=${sha256(data)}`, { method: 'PUT', body: data });
+      expect(finished.status).toBe(201);
+    } finally {
+      await emulator.stop();
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type Access, repositoryResource } from '../auth/access.js';
 import { PERMISSIONS } from '../auth/iam.js';
 import { ANONYMOUS, type Identity } from '../auth/identity.js';
@@ -17,14 +16,7 @@ import type { StagedBlob } from '../store/blob-store.js';
 import type { RepositoryRecord } from '../store/metadata.js';
 import type { Artifacts } from './artifacts.js';
 import { MAX_MANIFEST_BYTES } from './manifests.js';
-
-interface UploadSession {
-  repoId: number;
-  image: string;
-  staged: StagedBlob | undefined;
-  /** True while a PATCH or PUT is streaming into it: a second one is a chunked upload. */
-  busy: boolean;
-}
+import type { UploadSessions } from './upload-sessions.js';
 
 /** Header naming the upstream repository that served a virtual-repository pull. */
 export const UPSTREAM_HEADER = 'X-Artifact-Registry-Upstream-Repository';
@@ -34,13 +26,12 @@ const CHUNKED_REFUSED =
 
 /** Docker Registry HTTP API v2 with Artifact Registry's rules. */
 export class RegistryApi {
-  readonly #uploads = new Map<string, UploadSession>();
-
   constructor(
     private readonly artifacts: Artifacts,
     private readonly access: Access,
     private readonly identity: Identity,
     private readonly rateLimit: (key: string) => number | undefined,
+    private readonly uploads: UploadSessions,
   ) {}
 
   async handle(exchange: Exchange): Promise<void> {
@@ -94,8 +85,7 @@ export class RegistryApi {
     if (match !== null && (method === 'GET' || method === 'HEAD'))
       return this.#tagsList(exchange, principal, match[1]!);
     match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(pathname);
-    if (match !== null)
-      return this.#manifests(exchange, principal, match[1]!, decodeURIComponent(match[2]!), method);
+    if (match !== null) return this.#manifests(exchange, principal, match[1]!, match[2]!, method);
     match = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(pathname);
     if (match !== null && method === 'POST') return this.#startUpload(exchange, principal, match[1]!);
     match = /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/.exec(pathname);
@@ -138,8 +128,9 @@ export class RegistryApi {
     let token: string;
     let expiresIn: number;
     const decoded = basic === null ? '' : Buffer.from(basic[1]!, 'base64').toString('utf8');
-    if (decoded.startsWith('oauth2accesstoken:')) {
-      token = decoded.slice('oauth2accesstoken:'.length);
+    const username = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+    if (ACCESS_TOKEN_USERNAMES.has(username)) {
+      token = decoded.slice(username.length + 1);
       const found = this.identity.resolveAccessToken(token);
       expiresIn =
         found === undefined ? 0 : Math.max(1, Math.floor((found.expiresAtMs - this.identity.now()) / 1000));
@@ -193,15 +184,6 @@ export class RegistryApi {
       throw error;
     }
     return repo;
-  }
-
-  #writable(repo: RepositoryRecord): void {
-    if (repo.mode === 'STANDARD_REPOSITORY') return;
-    const kind = repo.mode === 'REMOTE_REPOSITORY' ? 'a remote' : 'a virtual';
-    throw new EmulatorError(
-      'AR_EMULATOR_READ_ONLY_REPOSITORY',
-      `Repository ${repositoryResource(repo)} is ${kind} repository: it only serves pulls. Push to a standard repository.`,
-    );
   }
 
   async #blob(exchange: Exchange, principal: string, rawName: string, digest: string): Promise<void> {
@@ -262,7 +244,7 @@ export class RegistryApi {
   async #startUpload(exchange: Exchange, principal: string, rawName: string): Promise<void> {
     const name = parseImageName(rawName);
     const repo = this.#repository(exchange, principal, name, PERMISSIONS.upload);
-    this.#writable(repo);
+    this.artifacts.requireWritable(repo);
     const query = exchange.url.searchParams;
     const mount = query.get('mount');
     if (mount !== null && DIGEST.test(mount)) {
@@ -286,8 +268,7 @@ export class RegistryApi {
       });
     }
     exchange.req.resume();
-    const id = randomUUID();
-    this.#uploads.set(id, { repoId: repo.id, image: name.image, staged: undefined, busy: false });
+    const { id } = this.uploads.open(repo.id, name.image);
     sendEmpty(exchange, 202, {
       Location: `/v2/${rawName}/blobs/uploads/${id}`,
       Range: '0-0',
@@ -329,11 +310,11 @@ export class RegistryApi {
   ): Promise<void> {
     const name = parseImageName(rawName);
     const repo = this.#repository(exchange, principal, name, PERMISSIONS.upload);
-    const session = this.#uploads.get(id);
+    const session = this.uploads.use(id);
     if (session === undefined || session.repoId !== repo.id || session.image !== name.image) {
       throw new EmulatorError(
         'AR_EMULATOR_BLOB_UPLOAD_UNKNOWN',
-        `Upload ${id} is unknown (finished, cancelled, or lost in a restart): start a new upload.`,
+        `Upload ${id} is unknown (finished, cancelled, expired after being idle, or lost in a restart): start a new upload.`,
       );
     }
     const location = `/v2/${rawName}/blobs/uploads/${id}`;
@@ -347,12 +328,11 @@ export class RegistryApi {
           'Docker-Upload-UUID': id,
         });
       case 'DELETE':
-        this.#uploads.delete(id);
-        if (session.staged !== undefined) await this.artifacts.blobs.discard(session.staged);
+        await this.uploads.abandon(session);
         return sendEmpty(exchange, 204);
       case 'PATCH': {
         if (session.staged !== undefined || session.busy || header(exchange, 'content-range') !== undefined) {
-          await this.#abandon(id, session);
+          await this.uploads.abandon(session);
           throw new EmulatorError('AR_EMULATOR_CHUNKED_UPLOAD_UNSUPPORTED', CHUNKED_REFUSED);
         }
         session.busy = true;
@@ -360,6 +340,7 @@ export class RegistryApi {
           session.staged = await this.artifacts.blobs.stage(exchange.req);
         } finally {
           session.busy = false;
+          this.uploads.use(id);
         }
         return sendEmpty(exchange, 202, {
           Location: location,
@@ -383,11 +364,11 @@ export class RegistryApi {
           const more = await this.artifacts.blobs.stage(exchange.req);
           await this.artifacts.blobs.discard(more);
           if (more.size > 0) {
-            await this.#abandon(id, session);
+            await this.uploads.abandon(session);
             throw new EmulatorError('AR_EMULATOR_CHUNKED_UPLOAD_UNSUPPORTED', CHUNKED_REFUSED);
           }
         }
-        this.#uploads.delete(id);
+        this.uploads.finish(session);
         if (staged === undefined) {
           session.busy = true;
           staged = await this.artifacts.blobs.stage(exchange.req);
@@ -404,35 +385,33 @@ export class RegistryApi {
     }
   }
 
-  async #abandon(id: string, session: UploadSession): Promise<void> {
-    this.#uploads.delete(id);
-    if (session.staged !== undefined) await this.artifacts.blobs.discard(session.staged);
-  }
-
   async #manifests(
     exchange: Exchange,
     principal: string,
     rawName: string,
-    reference: string,
+    rawReference: string,
     method: string,
   ): Promise<void> {
     const name = parseImageName(rawName);
-    if (!DIGEST.test(reference) && !TAG.test(reference)) {
-      throw new EmulatorError(
+    // Checked only once the caller is known: an anonymous caller is asked to authenticate first.
+    const reference = validReference(rawReference);
+    const invalidReference = () =>
+      new EmulatorError(
         'AR_EMULATOR_TAG_INVALID',
-        `"${reference}" is neither a valid tag nor a sha256 digest.`,
+        `"${rawReference}" is neither a valid tag nor a sha256 digest.`,
       );
-    }
     if (method === 'GET' || method === 'HEAD') {
       const repo = this.#repository(exchange, principal, name, PERMISSIONS.download);
-      const served = await this.artifacts.resolveManifest(repo, name.image, reference);
+      // A reference that cannot exist is simply not there (404), as the distribution registry answers.
+      const served =
+        reference === undefined
+          ? undefined
+          : await this.artifacts.resolveManifest(repo, name.image, reference);
       if (served === undefined) {
         throw new EmulatorError(
           'AR_EMULATOR_MANIFEST_UNKNOWN',
-          `Manifest ${reference} is not in ${imagePath(name)}.`,
-          {
-            detail: { name: imagePath(name), reference },
-          },
+          `Manifest ${reference ?? rawReference} is not in ${imagePath(name)}.`,
+          { detail: { name: imagePath(name), reference: reference ?? rawReference } },
         );
       }
       const { record } = served;
@@ -452,7 +431,8 @@ export class RegistryApi {
     }
     if (method === 'PUT') {
       const repo = this.#repository(exchange, principal, name, PERMISSIONS.upload);
-      this.#writable(repo);
+      this.artifacts.requireWritable(repo);
+      if (reference === undefined) throw invalidReference();
       const content = await readBody(exchange.req, MAX_MANIFEST_BYTES);
       if (content === undefined) {
         throw new EmulatorError(
@@ -474,7 +454,8 @@ export class RegistryApi {
     }
     if (method === 'DELETE') {
       const repo = this.#repository(exchange, principal, name, PERMISSIONS.delete);
-      this.#writable(repo);
+      this.artifacts.requireWritable(repo);
+      if (reference === undefined) throw invalidReference();
       if (!this.artifacts.deleteManifest(repo, name.image, reference)) {
         throw new EmulatorError(
           'AR_EMULATOR_MANIFEST_UNKNOWN',
@@ -545,6 +526,20 @@ export class RegistryApi {
       headers,
     );
   }
+}
+
+/** Basic-login usernames whose password is an access token (`_dcgcloud_token`: gcloud's own helper). */
+const ACCESS_TOKEN_USERNAMES = new Set(['oauth2accesstoken', '_dcgcloud_token']);
+
+/** A manifest reference as sent (percent-encoded), decoded when it is a tag or a digest. */
+function validReference(raw: string): string | undefined {
+  let reference: string;
+  try {
+    reference = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return DIGEST.test(reference) || TAG.test(reference) ? reference : undefined;
 }
 
 function parseRange(

@@ -400,6 +400,22 @@ export class MetadataStore {
     );
   }
 
+  /** Removes every tag pointing at a manifest; returns how many there were. */
+  deleteTagsOf(repoId: number, image: string, digest: string): number {
+    return Number(
+      this.db
+        .prepare('DELETE FROM tags WHERE repo_id = ? AND image = ? AND digest = ?')
+        .run(repoId, image, digest).changes,
+    );
+  }
+
+  /** Removes an image (AR's package): its manifests, and with them its tags and index links. */
+  deleteImage(repoId: number, image: string): boolean {
+    return (
+      this.db.prepare('DELETE FROM manifests WHERE repo_id = ? AND image = ?').run(repoId, image).changes > 0
+    );
+  }
+
   deleteManifest(repoId: number, image: string, digest: string): boolean {
     return (
       this.db

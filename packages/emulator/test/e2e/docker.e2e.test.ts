@@ -113,6 +113,18 @@ describe('docker CLI + dockerd against the emulator', () => {
     }
   });
 
+  it("pushes and pulls after docker login -u _dcgcloud_token, as gcloud's own helper logs in", async () => {
+    const cli = await freshConfig();
+    const login = await docker(
+      env.dockerHost,
+      ['login', '-u', '_dcgcloud_token', '--password-stdin', host],
+      cli,
+      emulator.mintAccessToken(WRITER).accessToken,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    await pushAndPullBack(cli, `${host}/my-project/repo/login-dcgcloud:v1`);
+  });
+
   it('pushes and pulls through a docker credential helper', async () => {
     const helper = await writeStandInCredentialHelper({
       dir: join(work, 'helper'),
@@ -166,7 +178,10 @@ describe('docker CLI + dockerd against the emulator', () => {
     );
     const moved = await docker(env.dockerHost, ['push', `${host}/my-project/frozen/app:stable`], ownerCli);
     expect(moved.code).not.toBe(0);
-    expect(moved.stderr).toContain('Tag "stable" already points to');
+    // Artifact Registry's own refusal, as docker prints it.
+    expect(moved.stderr).toContain(
+      'manifest invalid: cannot update tag stable. The repository has enabled tag immutability',
+    );
 
     for (const repo of ['dist-cache', 'everything']) {
       const readOnly = await push(ownerCli, `${host}/my-project/${repo}/app:v1`);

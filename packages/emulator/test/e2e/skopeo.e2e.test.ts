@@ -82,6 +82,6 @@ describe('skopeo against the emulator', () => {
     );
     expect(results.map((result) => result.code === 0).sort()).toEqual([false, true]);
     const loser = results.find((result) => result.code !== 0)!;
-    expect(loser.stderr).toContain('already points to');
+    expect(loser.stderr).toContain('cannot update tag v1. The repository has enabled tag immutability');
   });
 });

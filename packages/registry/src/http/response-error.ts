@@ -68,10 +68,12 @@ export async function responseError(
         `Check the credentials configured for this registry, or refresh the access token.${said}`,
     );
   }
-  // Before DENIED: a registry may refuse a moved immutable tag with 403 as well as 400.
+  // Before DENIED and MANIFEST_INVALID: a registry may refuse a moved immutable tag with 403 as
+  // well as 400. Artifact Registry says MANIFEST_INVALID "cannot update tag T. The repository has
+  // enabled tag immutability"; ECR "... cannot be overwritten because the tag is immutable".
   if (
     (status === 400 || status === 403 || status === 409) &&
-    (/immutable/i.test(serverMessage) || registryCodes.includes('TAG_IMMUTABLE'))
+    (/immutab(le|ility)/i.test(serverMessage) || registryCodes.includes('TAG_IMMUTABLE'))
   )
     return make('AR_REGISTRY_TAG_IMMUTABLE', `Cannot ${context.action}: the tag is immutable.${said}`);
   if (status === 403 || registryCodes.includes('DENIED'))
