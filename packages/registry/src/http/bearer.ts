@@ -1,7 +1,10 @@
 import { discard, type Layer } from './types.js';
 
 /** An OAuth2 access token on demand; `forceRefresh` is asked after the server refused the last one. */
-export type AccessTokenProvider = (options: { forceRefresh: boolean; signal?: AbortSignal }) => Promise<string>;
+export type AccessTokenProvider = (options: {
+  forceRefresh: boolean;
+  signal?: AbortSignal;
+}) => Promise<string>;
 
 /**
  * Authentication for APIs that take an OAuth2 access token as they are (Google's REST APIs), where

@@ -59,7 +59,8 @@ function follow(
           'Nothing was sent there; check the registry, or allow the host.',
         { status },
       );
-    for (const name of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) delete headers[name];
+    for (const name of Object.keys(headers))
+      if (CREDENTIAL_HEADERS.has(name.toLowerCase())) delete headers[name];
   }
   const { body, ...rest } = request;
   return { ...rest, method, url: target, headers, ...(asGet ? {} : { body }) };
