@@ -94,6 +94,9 @@ export const HTTP_STATUS: Record<AnyErrorCode, number> = {
   AR_REST_UNAUTHENTICATED: 502,
   AR_REGISTRY_UNAUTHORIZED: 502,
   AR_REGISTRY_TOKEN_FAILED: 502,
+  // An upstream pointed the service where it may not go (a realm or redirect off allowedHosts).
+  AR_REGISTRY_REALM_NOT_ALLOWED: 502,
+  AR_REGISTRY_REDIRECT_NOT_ALLOWED: 502,
   // Upstream unreachable, failing or slow.
   AR_REST_UNAVAILABLE: 503,
   AR_REST_FAILED: 502,

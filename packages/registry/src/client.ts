@@ -11,7 +11,7 @@ import {
 } from './endpoints.js';
 import { abortedError, RegistryError } from './errors.js';
 import { Authenticator, authLayer, type CredentialProvider } from './http/auth.js';
-import type { HostPolicy } from './http/host-policy.js';
+import { type HostPolicy, isGoogleRegistry } from './http/host-policy.js';
 import type { RequestLogger } from './http/log.js';
 import { type ErrorContext, responseError } from './http/response-error.js';
 import { Backoff, backoffSleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.js';
@@ -134,6 +134,7 @@ export class RegistryClient {
       credentials: options.credentials,
       tokenSend: createHttpStack(stack),
       baseUrl: (registry) => this.baseUrl(registry),
+      google: (registry) => isGoogleRegistry(registry, this.#registries[registry]),
       hostPolicy: options.hostPolicy,
       log: options.log,
     });

@@ -47,6 +47,8 @@ export interface AuthenticatorOptions {
   readonly tokenSend: Send;
   /** The configured endpoint of a registry: its own token service may live there. */
   readonly baseUrl: (registry: string) => URL;
+  /** Whether the registry's credential is a Google one (see `isGoogleRegistry`). */
+  readonly google: (registry: string) => boolean;
   /** Where realms other than the registry's own may be (see `realmAllowed`). */
   readonly hostPolicy?: HostPolicy;
   readonly log?: RequestLogger;
@@ -113,7 +115,8 @@ export class Authenticator {
         { cause: error },
       );
     }
-    if (!realmAllowed(registry, url, this.options.baseUrl(registry), this.options.hostPolicy))
+    const endpoint = this.options.baseUrl(registry);
+    if (!realmAllowed(url, { endpoint, google: this.options.google(registry) }, this.options.hostPolicy))
       throw new RegistryError(
         'AR_REGISTRY_REALM_NOT_ALLOWED',
         `${registry} asked for a token from ${redactUrl(url)}, which is not ${registry}'s own token service ` +

@@ -7,9 +7,14 @@ import { classifyRegistryHost } from '@ar/image-ref';
  */
 export type HostPolicy = (url: URL) => boolean;
 
-/** Artifact Registry and Container Registry hosts, decided by the whole host name (no look-alikes). */
-export function isGoogleRegistry(host: string): boolean {
-  return classifyRegistryHost(host).kind !== 'other';
+/**
+ * Whether the registry's credential is a Google one, by `@ar/auth`'s rule: Artifact Registry and
+ * Container Registry hosts (decided on the whole host name, so no look-alike passes; on 443 only),
+ * and hosts the config marks `google: true` (the emulator).
+ */
+export function isGoogleRegistry(host: string, settings?: { readonly google?: boolean }): boolean {
+  if (settings?.google) return true;
+  return !/:\d+$/.test(host) && classifyRegistryHost(host).kind !== 'other';
 }
 
 /**
@@ -24,20 +29,18 @@ export function redirectAllowed(from: URL, to: URL, policy: HostPolicy | undefin
 }
 
 /**
- * Where a registry's token realm may be. The realm on the host of the registry's configured endpoint
+ * Where a registry's token realm may be. A realm at the origin of the registry's configured endpoint
  * is its own token service (Artifact Registry's `/v2/token`, the emulator's). Elsewhere, a Google
  * registry's realm must be a Google registry host over https, since the credential sent there is a
  * Google access token; with a policy, the realm must satisfy it too. Other registries' realms
  * (Docker Hub's is auth.docker.io) may be anywhere the policy allows, or anywhere without one.
  */
 export function realmAllowed(
-  registry: string,
   realm: URL,
-  endpoint: URL,
+  registry: { readonly endpoint: URL; readonly google: boolean },
   policy: HostPolicy | undefined,
 ): boolean {
-  if (realm.host === endpoint.host && realm.protocol === endpoint.protocol) return true;
-  if (isGoogleRegistry(registry) && !(realm.protocol === 'https:' && isGoogleRegistry(realm.host)))
-    return false;
+  if (realm.origin === registry.endpoint.origin) return true;
+  if (registry.google && !(realm.protocol === 'https:' && isGoogleRegistry(realm.host))) return false;
   return policy ? policy(realm) : true;
 }
