@@ -51,9 +51,10 @@ export function hostMatcher(allowedHosts: readonly string[]): (host: string) => 
 
 /**
  * What the service's client may contact besides a registry's configured endpoint (redirect
- * targets, token realms): an allowed host over https, or the configured endpoint of an allowed
- * registry (the emulator, a mirror). So a registry cannot send the service, or its Google token,
- * anywhere `api.allowedHosts` does not name.
+ * targets, token realms): an allowed host, or the configured endpoint of an allowed registry (the
+ * emulator, a mirror). So a registry cannot send the service, or its Google token, anywhere
+ * `api.allowedHosts` does not name. (Google credentials also need https and a Google host: that
+ * rule is `@ar/registry`'s, whatever the policy says.)
  */
 export function contactPolicy(config: Pick<ArResolvedConfig, 'api' | 'registries'>): (url: URL) => boolean {
   const allowed = hostMatcher(config.api.allowedHosts);
@@ -62,7 +63,7 @@ export function contactPolicy(config: Pick<ArResolvedConfig, 'api' | 'registries
       .filter(([host, settings]) => allowed(host) && settings.endpoint !== undefined)
       .map(([, settings]) => new URL(settings.endpoint as string).origin),
   );
-  return (url) => endpoints.has(url.origin) || (url.protocol === 'https:' && allowed(url.host));
+  return (url) => endpoints.has(url.origin) || allowed(url.host);
 }
 
 function isArHost(host: string): boolean {
