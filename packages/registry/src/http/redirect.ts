@@ -51,11 +51,18 @@ function follow(
   const headers = { ...request.headers };
   if (asGet) for (const name of Object.keys(headers)) if (/^content-/i.test(name)) delete headers[name];
   if (target.origin !== request.url.origin) {
-    if ((method !== 'GET' && method !== 'HEAD') || !redirectAllowed(request.url, target, policy))
+    const refusal =
+      method !== 'GET' && method !== 'HEAD'
+        ? 'only downloads may leave the registry'
+        : redirectAllowed(request.url, target, policy)
+          ? undefined
+          : policy
+            ? 'the host is not allowed'
+            : 'it would downgrade https to http';
+    if (refusal !== undefined)
       throw new RegistryError(
         'AR_REGISTRY_REDIRECT_NOT_ALLOWED',
-        `${request.method} ${redactUrl(request.url)} was redirected to ${target.protocol}//${target.host}, which this client may not follow it to` +
-          `${policy ? ' (not an allowed host)' : method === 'GET' || method === 'HEAD' ? ' (it would downgrade https to http)' : ' (only downloads may leave the registry)'}. ` +
+        `${request.method} ${redactUrl(request.url)} was redirected to ${target.protocol}//${target.host}, which was refused: ${refusal}. ` +
           'Nothing was sent there; check the registry, or allow the host.',
         { status },
       );
