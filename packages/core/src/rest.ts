@@ -68,13 +68,9 @@ export class RestClient {
 
   constructor(options: RestClientOptions) {
     this.#options = options;
+    const { retry, requestTimeoutMs, log, hostPolicy } = options;
     this.#send = createHttpStack(
-      {
-        ...(options.retry ? { retry: options.retry } : {}),
-        ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        ...(options.hostPolicy ? { hostPolicy: options.hostPolicy } : {}),
-      },
+      { retry, requestTimeoutMs, log, hostPolicy },
       bearerTokenLayer(({ forceRefresh, signal }) => options.accessToken({ forceRefresh, signal })),
     );
   }
