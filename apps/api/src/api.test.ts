@@ -9,7 +9,7 @@ import { type ArResolvedConfig, resolveConfig } from '@ar/config';
 import { type ArClient, createClient } from '@ar/core';
 import { type Emulator, startEmulator } from '@ar/emulator';
 import { parseArImage } from '@ar/image-ref';
-import { writeOciLayoutImage } from '@ar/test-support';
+import { startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IdTokenIssuer, sha256Hex, startIdTokenIssuer, startTrap } from '../test/helpers.js';
@@ -37,7 +37,11 @@ let work: string;
 const logLines: string[] = [];
 const started: ApiService[] = [];
 
-function makeConfig(api: Record<string, unknown> = {}): ArResolvedConfig {
+/** The service's config; `usEndpoint` puts something (the fault proxy) in front of us-west1. */
+function makeConfig(
+  api: Record<string, unknown> = {},
+  usEndpoint = emulator.url('us-west1'),
+): ArResolvedConfig {
   return resolveConfig({
     homeDir: work,
     cwd: work,
@@ -49,7 +53,7 @@ function makeConfig(api: Record<string, unknown> = {}): ArResolvedConfig {
       },
       endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
       registries: {
-        [HOST]: { endpoint: emulator.url('us-west1') },
+        [HOST]: { endpoint: usEndpoint },
         [EU]: { endpoint: emulator.url('europe-west1') },
       },
       api: {
@@ -729,5 +733,74 @@ describe('copy jobs', () => {
     );
     // Cancelled: no tag points at a half-copied image. Finished: the image is there.
     expect(landed).toBe(state === 'succeeded');
+  });
+});
+
+describe('redirects and token realms: the service contacts only allowedHosts', () => {
+  /** A service whose us-west1 registry sits behind the fault proxy, playing a hostile upstream. */
+  async function hostileUpstream(
+    test: (
+      proxy: Awaited<ReturnType<typeof startFaultProxy>>,
+      trap: Awaited<ReturnType<typeof startTrap>>,
+      at: string,
+    ) => Promise<void>,
+  ) {
+    const [proxy, trap] = await Promise.all([
+      startFaultProxy({ target: emulator.url('us-west1') }),
+      startTrap(),
+    ]);
+    try {
+      const { base: at } = await startApi({}, makeConfig({}, proxy.url));
+      await test(proxy, trap, at);
+    } finally {
+      await Promise.all([proxy.stop(), trap.close()]);
+    }
+  }
+  const copyApp = (at: string, tag: string) =>
+    call('POST', '/v1/images:copy', {
+      key: 'admin',
+      at,
+      body: { source: img('dev', 'app:1.0'), destination: img('dev', `app:${tag}`) },
+    });
+
+  it.each([
+    [307, (trap: string) => `http://${trap}/v2/x/manifests/1.0`],
+    [302, (trap: string) => `http://localhost:${trap.split(':')[1]}/v2/x/manifests/1.0`],
+  ])('never follows a %i redirect to a host outside allowedHosts', async (status, location) => {
+    await hostileUpstream(async (proxy, trap, at) => {
+      proxy.inject({
+        path: /\/manifests\/1\.0$/,
+        times: 10,
+        fault: { kind: 'status', status, headers: { location: location(trap.host) } },
+      });
+      const response = await copyApp(at, `redirected-${status}`);
+      expect([response.status, response.json.error?.code], response.text).toEqual([
+        502,
+        'AR_REGISTRY_REDIRECT_NOT_ALLOWED',
+      ]);
+      expect(trap.hits()).toBe(0);
+    });
+  });
+
+  it('never sends its Google token to a token realm on another host, and does not remember the realm', async () => {
+    await hostileUpstream(async (proxy, trap, at) => {
+      proxy.inject({
+        path: /\/manifests\/1\.0$/,
+        fault: {
+          kind: 'status',
+          status: 401,
+          headers: { 'www-authenticate': `Bearer realm="http://${trap.host}/token",service="${HOST}"` },
+        },
+      });
+      const refused = await copyApp(at, 'realm');
+      expect([refused.status, refused.json.error?.code], refused.text).toEqual([
+        502,
+        'AR_REGISTRY_REALM_NOT_ALLOWED',
+      ]);
+      // The next copy meets the registry's own realm (on its configured endpoint) and succeeds.
+      const copied = await copyApp(at, 'realm');
+      expect(copied.status, copied.text).toBe(200);
+      expect(trap.hits()).toBe(0);
+    });
   });
 });

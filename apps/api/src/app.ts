@@ -24,7 +24,14 @@ import { type Job, JobManager } from './jobs.js';
 import { createMetrics } from './metrics.js';
 import { checkReadiness } from './readiness.js';
 import * as s from './schemas.js';
-import { arImageTarget, arListTarget, arRepositoryTarget, hostMatcher, imageTarget } from './targets.js';
+import {
+  arImageTarget,
+  arListTarget,
+  arRepositoryTarget,
+  contactPolicy,
+  hostMatcher,
+  imageTarget,
+} from './targets.js';
 
 export interface ApiOptions {
   /** The resolved config (`resolveConfig()` of @ar/config): its `api` section and everything @ar/core reads. */
@@ -123,7 +130,7 @@ function decodePageToken(token: string | undefined, repository: string): number 
 
 export async function createApi(options: ApiOptions): Promise<ApiService> {
   const { config } = options;
-  const client = options.client ?? createClient(config);
+  const client = options.client ?? createClient(config, { hostPolicy: contactPolicy(config) });
   const ownsClient = options.client === undefined;
   const allowed = hostMatcher(config.api.allowedHosts);
   const authenticate = createAuthenticator(config.api);

@@ -48,6 +48,9 @@ export const HTTP_STATUS_OVERRIDES: Readonly<Partial<Record<AnyErrorCode, number
   // HTTP has finer words than INVALID_ARGUMENT for these two.
   AR_API_BODY_TOO_LARGE: 413,
   AR_API_UNSUPPORTED_MEDIA_TYPE: 415,
+  // An upstream pointed the service where it may not go (a realm or redirect off allowedHosts).
+  AR_REGISTRY_REALM_NOT_ALLOWED: 502,
+  AR_REGISTRY_REDIRECT_NOT_ALLOWED: 502,
   // The service has no usable credential at all: it cannot serve until an operator fixes that.
   AR_AUTH_SOURCE_ABSENT: 503,
   AR_AUTH_NO_CREDENTIALS: 503,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, roleOn } from './authz.js';
-import { hostMatcher } from './targets.js';
+import { contactPolicy, hostMatcher } from './targets.js';
 
 describe('allowed hosts', () => {
   it('defaults to Artifact Registry Docker hosts, a * standing for part of one DNS label only', () => {
@@ -19,6 +19,24 @@ describe('allowed hosts', () => {
     expect(allowed('127.0.0.1:50001')).toBe(false);
     expect(allowed('us-west1-docker.pkg.dev')).toBe(true);
     expect(allowed('europe-docker.pkg.dev')).toBe(false);
+  });
+});
+
+describe('what the client may contact besides a registry (redirects, token realms)', () => {
+  it('allows allowed hosts, and the configured endpoints of allowed registries only', () => {
+    const may = contactPolicy({
+      api: { allowedHosts: ['*-docker.pkg.dev'] } as Parameters<typeof contactPolicy>[0]['api'],
+      registries: {
+        'us-west1-docker.pkg.dev': { endpoint: 'http://127.0.0.1:5000', insecure: true, google: true },
+        'other.example': { endpoint: 'http://127.0.0.1:6000', insecure: true, google: false },
+      },
+    });
+    expect(may(new URL('https://europe-docker.pkg.dev/v2/token'))).toBe(true);
+    expect(may(new URL('http://127.0.0.1:5000/v2/token'))).toBe(true);
+    expect(may(new URL('https://europe-docker.pkg.dev.evil.test/v2/token'))).toBe(false);
+    expect(may(new URL('http://127.0.0.1:5001/v2/token'))).toBe(false);
+    expect(may(new URL('http://127.0.0.1:6000/v2/token'))).toBe(false);
+    expect(may(new URL('https://storage.googleapis.com/bucket/blob'))).toBe(false);
   });
 });
 

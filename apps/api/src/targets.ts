@@ -1,3 +1,4 @@
+import type { ArResolvedConfig } from '@ar/config';
 import {
   type ArImageRef,
   type ArReference,
@@ -46,6 +47,23 @@ export function hostMatcher(allowedHosts: readonly string[]): (host: string) => 
       ),
   );
   return (host) => patterns.some((pattern) => pattern.test(host.toLowerCase()));
+}
+
+/**
+ * What the service's client may contact besides a registry's configured endpoint (redirect
+ * targets, token realms): an allowed host, or the configured endpoint of an allowed registry (the
+ * emulator, a mirror). So a registry cannot send the service, or its Google token, anywhere
+ * `api.allowedHosts` does not name. (Google credentials also need https and a Google host: that
+ * rule is `@ar/registry`'s, whatever the policy says.)
+ */
+export function contactPolicy(config: Pick<ArResolvedConfig, 'api' | 'registries'>): (url: URL) => boolean {
+  const allowed = hostMatcher(config.api.allowedHosts);
+  const endpoints = new Set(
+    Object.entries(config.registries)
+      .filter(([host, settings]) => allowed(host) && settings.endpoint !== undefined)
+      .map(([, settings]) => new URL(settings.endpoint as string).origin),
+  );
+  return (url) => endpoints.has(url.origin) || allowed(url.host);
 }
 
 function isArHost(host: string): boolean {

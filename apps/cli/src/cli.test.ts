@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@ar/emulator';
-import { writeOciLayoutImage } from '@ar/test-support';
+import { startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_HINTS } from './error-hints.js';
 
@@ -312,6 +312,36 @@ describe('gar', () => {
     }
   });
 
+  it('lists repositories and images when the REST API answers 503 twice, then 200', async () => {
+    const proxy = await startFaultProxy({ target: emulator.url() });
+    try {
+      const through = { CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: proxy.url };
+      proxy.inject({
+        method: 'GET',
+        path: /\/repositories\?/,
+        times: 2,
+        fault: { kind: 'status', status: 503 },
+      });
+      const repositories = await gar(['repositories', 'list', '--verbose'], through);
+      expect(repositories.status, repositories.stderr).toBe(0);
+      expect(repositories.stdout).toMatch(/^apps\s+DOCKER/m);
+      expect(repositories.stderr).toMatch(
+        /retry 2 of GET .*\/repositories\?pageSize=1000 in \d+ ms: HTTP 503/,
+      );
+      proxy.inject({
+        method: 'GET',
+        path: /\/dockerImages\?/,
+        times: 2,
+        fault: { kind: 'status', status: 503 },
+      });
+      const images = await gar(['images', 'list', 'apps'], through);
+      expect(images.status, images.stderr).toBe(0);
+      expect(proxy.pending()).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('shows every request with --verbose, and never a token', async () => {
     const run = await gar(['images', 'describe', `${HOST}/${PROJECT}/releases/web:1`, '--verbose']);
     expect(run.status, run.stderr).toBe(0);
@@ -321,7 +351,7 @@ describe('gar', () => {
     expect(run.stderr).not.toContain(env.GAR_ACCESS_TOKEN!);
     const list = await gar(['repositories', 'list', '--verbose']);
     expect(list.stderr).toMatch(
-      /> GET http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/cli-tests\/locations\/us-west1\/repositories → 200/,
+      /> GET http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/cli-tests\/locations\/us-west1\/repositories\?pageSize=1000 → 200/,
     );
     expect(list.stderr).not.toContain(env.GAR_ACCESS_TOKEN!);
   });

@@ -22,7 +22,8 @@ import {
   formatArReference,
   parseArReference,
 } from '@ar/image-ref';
-import { RegistryClient, type RequestLogEvent } from '@ar/registry';
+import { RegistryClient, registryClientOptionsFromConfig } from '@ar/registry';
+import { formatRequestLogEvent, type HostPolicy, type RequestLogEvent } from '@ar/registry/http';
 import { ArCoreError } from './errors.js';
 import { imageOps, type TransferOptions } from './image-ops.js';
 import { imagesApi } from './images.js';
@@ -43,6 +44,12 @@ export interface ClientOptions {
    * secrets redacted, status, time. Never a header value or a token. `gar --verbose` prints these.
    */
   requestLog?: (line: string) => void;
+  /**
+   * Where redirects and token realms may lead besides the configured endpoints (registry and
+   * REST). `@ar/api` sets it from `api.allowedHosts`; unset, the registry client's documented
+   * default applies (credentials never leave the origin they are for).
+   */
+  hostPolicy?: HostPolicy;
 }
 
 export type ArClient = ReturnType<typeof createClient>;
@@ -54,11 +61,17 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
   const auth: Auth = createAuth(config, {
     sources: [...builtinSources(), ...(options.plugins ?? []).flatMap((plugin) => plugin.tokenSources ?? [])],
   });
-  const log = options.requestLog;
+  const requestLog = options.requestLog;
+  const log = requestLog && ((event: RequestLogEvent) => requestLog(formatRequestLogEvent(event)));
+  const http = { ...(log ? { log } : {}), ...(options.hostPolicy ? { hostPolicy: options.hostPolicy } : {}) };
+  // One budget for every call: REST retries as the registry client does.
+  const { retry, requestTimeoutMs } = registryClientOptionsFromConfig(config);
   const rest = new RestClient({
     baseUrl: config.endpoints.artifactRegistryUrl,
     accessToken: async (request) => (await auth.accessToken(request)).token,
-    ...(log ? { log } : {}),
+    ...(retry ? { retry } : {}),
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    ...http,
   });
   const defaults = { location: config.location, project: config.project, repository: config.repository };
 
@@ -85,10 +98,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
-  const registry = RegistryClient.fromConfig(config, {
-    credentials: auth.registryCredential,
-    ...(log ? { log: (event: RequestLogEvent) => log(formatRegistryEvent(event)) } : {}),
-  });
+  const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential, ...http });
   const ops = imageOps(registry, repositories);
   /** The Docker engine, connected on first use: dockerode loads only for engine operations. */
   let engine: Promise<DockerClient> | undefined;
@@ -162,18 +172,4 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
       });
     },
   };
-}
-
-/** One line for a registry client event: what was asked, what came back; URLs already redacted. */
-function formatRegistryEvent(event: RequestLogEvent): string {
-  switch (event.type) {
-    case 'response':
-      return `${event.method} ${event.url} → ${event.status} (${Math.round(event.durationMs)} ms)`;
-    case 'error':
-      return `${event.method} ${event.url} → ${event.code}: ${event.message} (${Math.round(event.durationMs)} ms)`;
-    case 'retry':
-      return `retry ${event.attempt} of ${event.method} ${event.url} in ${event.delayMs} ms: ${event.reason}`;
-    case 'token':
-      return `token for ${event.registry} (${event.scopes.join(' ')}): ${event.reason}`;
-  }
 }

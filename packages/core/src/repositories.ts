@@ -80,10 +80,14 @@ export function repositoriesApi(rest: RestClient) {
           : {}),
       };
       const parent = `projects/${repository.project}/locations/${repository.location}`;
+      // Retried like a GET: the caller names the repository (repositoryId), so a repeat can never
+      // create a second one. A 429/503 means nothing was created; if an answer is lost after the
+      // create, the repeat is refused with ALREADY_EXISTS, which is also what is true.
       let operation = await rest.request<Operation>(
         'POST',
         `${parent}/repositories?repositoryId=${encodeURIComponent(repository.repository)}`,
         body,
+        { idempotent: true },
       );
       for (let wait = 250; !operation.done; wait = Math.min(wait * 2, 5_000)) {
         await new Promise((resolve) => setTimeout(resolve, wait));

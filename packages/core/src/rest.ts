@@ -1,3 +1,13 @@
+import { isArError } from '@ar/errors';
+import {
+  bearerTokenLayer,
+  createHttpStack,
+  type HostPolicy,
+  type RegistryResponse,
+  type RequestLogger,
+  type RetryPolicy,
+  type Send,
+} from '@ar/registry/http';
 import { ArCoreError, type CoreErrorCode } from './errors.js';
 
 /** Google's JSON error: `{"error": {"code": 404, "message": "...", "status": "NOT_FOUND"}}`. */
@@ -24,76 +34,81 @@ const ADVICE: Partial<Record<CoreErrorCode, string>> = {
 export interface RestClientOptions {
   /** `endpoints.artifactRegistryUrl`: https://artifactregistry.googleapis.com or the emulator. */
   baseUrl: string;
-  accessToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  accessToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
   signal?: AbortSignal;
-  /** One line per request: method, URL (no query values but page sizes), status, time. */
-  log?: (line: string) => void;
+  /** The registry client's budget: the same retries, backoff and `Retry-After` handling. */
+  retry?: Partial<RetryPolicy>;
+  requestTimeoutMs?: number;
+  /** The registry client's hook: one event per request and retry, never a secret. */
+  log?: RequestLogger;
+  /** Where redirects may lead (see `@ar/registry/http`); the API sets it from `api.allowedHosts`. */
+  hostPolicy?: HostPolicy;
+}
+
+export interface RestRequestOptions {
+  signal?: AbortSignal;
+  /**
+   * Safe to repeat although the method is POST: retried on 5xx/429/network failures like a GET.
+   * Only for calls that cannot do twice what they do once.
+   */
+  idempotent?: boolean;
 }
 
 /**
- * The Artifact Registry REST API v1, the few calls we make, on Node's fetch (undici): a small
- * client rather than @google-cloud/artifact-registry, whose gRPC stack would triple install size
- * and load time for a dozen JSON calls (measured in the README).
+ * The Artifact Registry REST API v1, the few calls we make: a small client rather than
+ * @google-cloud/artifact-registry, whose gRPC stack would triple install size and load time for a
+ * dozen JSON calls (measured in the README). It runs on the registry client's HTTP stack
+ * (`@ar/registry/http`): GET and DELETE (and POSTs marked idempotent) are retried with the same
+ * budget, backoff and `Retry-After` handling as registry calls; a 401 gets one fresh token and
+ * a replay; every request is logged as registry requests are.
  */
 export class RestClient {
   readonly #options: RestClientOptions;
+  readonly #send: Send;
 
   constructor(options: RestClientOptions) {
     this.#options = options;
+    const { retry, requestTimeoutMs, log, hostPolicy } = options;
+    this.#send = createHttpStack(
+      { retry, requestTimeoutMs, log, hostPolicy },
+      bearerTokenLayer(({ forceRefresh, signal }) => options.accessToken({ forceRefresh, signal })),
+    );
   }
 
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    options: RestRequestOptions = {},
+  ): Promise<T> {
     const url = new URL(
       `v1/${path}`,
       this.#options.baseUrl.endsWith('/') ? this.#options.baseUrl : `${this.#options.baseUrl}/`,
     );
-    const send = async (forceRefresh: boolean) => {
-      // Outside the network try below: a credential problem is reported as itself.
-      const token = await this.#options.accessToken({ forceRefresh });
-      return this.#fetch(url, method, token, body, signal);
-    };
-    let response = await send(false);
-    // A token revoked or expired early: one fresh try, as the registry client does.
-    if (response.status === 401) {
-      await response.body?.cancel();
-      response = await send(true);
-    }
-    const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : {}) as T;
-    throw this.#failure(method, path, response.status, text);
-  }
-
-  async #fetch(
-    url: URL,
-    method: string,
-    token: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<Response> {
-    const abort = signal ?? this.#options.signal;
-    const started = Date.now();
-    const shown = `${method} ${url.origin}${url.pathname}`;
+    let response: RegistryResponse;
     try {
-      const response = await fetch(url, {
+      response = await this.#send({
         method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
+        url,
+        registry: url.host,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(abort ? { signal: abort } : {}),
+        ...(options.idempotent ? { idempotent: true } : {}),
+        signal: options.signal ?? this.#options.signal,
       });
-      this.#options.log?.(`${shown} → ${response.status} (${Date.now() - started} ms)`);
-      return response;
     } catch (error) {
-      this.#options.log?.(`${shown} → ${(error as Error).message} (${Date.now() - started} ms)`);
-      if ((error as Error).name === 'AbortError') throw error;
-      throw new ArCoreError(
-        'AR_REST_UNAVAILABLE',
-        `Cannot reach the Artifact Registry API at ${url.origin} (${(error as Error).message}). Check the network, or endpoints.artifactRegistryUrl.`,
-        { cause: error, retryable: true },
-      );
+      // Retries ran out on a network failure; credential problems and cancellation pass as themselves.
+      if (isArError(error) && (error.code === 'AR_REGISTRY_NETWORK' || error.code === 'AR_REGISTRY_TIMEOUT'))
+        throw new ArCoreError(
+          'AR_REST_UNAVAILABLE',
+          `Cannot reach the Artifact Registry API at ${url.origin} (${error.message}). Check the network, or endpoints.artifactRegistryUrl.`,
+          { cause: error, retryable: true },
+        );
+      throw error;
     }
+    const text = await response.body.text();
+    if (response.status >= 200 && response.status < 300) return (text ? JSON.parse(text) : {}) as T;
+    throw this.#failure(method, path, response.status, text);
   }
 
   #failure(method: string, path: string, status: number, text: string): ArCoreError {
@@ -101,8 +116,10 @@ export class RestClient {
     try {
       parsed = JSON.parse(text) as GoogleError;
     } catch {}
+    // 429 and 5xx reach here only after the retries ran out.
     const code =
-      BY_STATUS[parsed.error?.status ?? ''] ?? (status >= 500 ? 'AR_REST_UNAVAILABLE' : 'AR_REST_FAILED');
+      BY_STATUS[parsed.error?.status ?? ''] ??
+      (status >= 500 || status === 429 ? 'AR_REST_UNAVAILABLE' : 'AR_REST_FAILED');
     const message = parsed.error?.message ?? `HTTP ${status}`;
     const advice = ADVICE[code];
     return new ArCoreError(code, `${method} ${path}: ${message}${advice ? ` ${advice}` : ''}`, {

@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { isArError } from '@ar/errors';
-import { Agent, type Dispatcher, interceptors, Pool } from 'undici';
+import { Agent, type Dispatcher, Pool } from 'undici';
 import { ResumableBlobStream } from './blob-stream.js';
 import { ByteCounter, DigestVerifier, sha256 } from './digest.js';
 import {
@@ -11,19 +11,12 @@ import {
 } from './endpoints.js';
 import { abortedError, RegistryError } from './errors.js';
 import { Authenticator, authLayer, type CredentialProvider } from './http/auth.js';
+import { type HostPolicy, isGoogleRegistry } from './http/host-policy.js';
 import type { RequestLogger } from './http/log.js';
-import { loggingLayer } from './http/logging.js';
 import { type ErrorContext, responseError } from './http/response-error.js';
-import { Backoff, backoffSleep, DEFAULT_RETRY_POLICY, type RetryPolicy, retryLayer } from './http/retry.js';
-import {
-  composeLayers,
-  discard,
-  header,
-  type RegistryRequest,
-  type RegistryResponse,
-  type Send,
-} from './http/types.js';
-import { undiciSend } from './http/undici-send.js';
+import { Backoff, backoffSleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.js';
+import { createHttpStack } from './http/stack.js';
+import { discard, header, type RegistryRequest, type RegistryResponse, type Send } from './http/types.js';
 import { type ImageSummary, mergeTagPages, nextLink, parseTagPage, type TagListing } from './listing.js';
 import {
   type Descriptor,
@@ -57,6 +50,14 @@ export interface RegistryClientOptions {
   /** `--verbose`-style hook: one event per request, retry and token mint; never a secret. */
   readonly log?: RequestLogger;
   readonly userAgent?: string;
+  /**
+   * Where the client may go besides a registry's configured endpoint: redirect targets off the
+   * registry's origin, and token realms. Unset, it behaves as Docker does, except that a Google
+   * registry's credential goes only to Google or its configured endpoint, and no credential ever
+   * follows a redirect off the registry's origin. `@ar/api` sets it from `api.allowedHosts`; a
+   * caller that wants Docker's looser realms for non-Google registries leaves it unset.
+   */
+  readonly hostPolicy?: HostPolicy;
 }
 
 /** Maps the config model (`transfer`, `registries`) onto client options; `credentials` stays injected. */
@@ -120,25 +121,24 @@ export class RegistryClient {
     this.#retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#uploadTokenValidityMs = options.uploadTokenValidityMs ?? 15 * 60_000;
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
-    const requestTimeoutMs = options.requestTimeoutMs ?? 300_000;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? this.#createDispatcher();
-    const base = undiciSend(this.#dispatcher, { requestTimeoutMs });
+    const stack = {
+      dispatcher: this.#dispatcher,
+      requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
+      retry: this.#retryPolicy,
+      hostPolicy: options.hostPolicy,
+      ...(options.log ? { log: options.log } : {}),
+    };
     const authenticator = new Authenticator({
       credentials: options.credentials,
-      tokenSend: composeLayers(
-        base,
-        ...(options.log ? [loggingLayer(options.log)] : []),
-        retryLayer(this.#retryPolicy, options.log),
-      ),
+      tokenSend: createHttpStack(stack),
+      baseUrl: (registry) => this.baseUrl(registry),
+      google: (registry) => isGoogleRegistry(registry, this.#registries[registry]),
+      hostPolicy: options.hostPolicy,
       log: options.log,
     });
-    this.#send = composeLayers(
-      base,
-      ...(options.log ? [loggingLayer(options.log)] : []),
-      retryLayer(this.#retryPolicy, options.log),
-      authLayer(authenticator, (registry) => this.baseUrl(registry)),
-    );
+    this.#send = createHttpStack(stack, authLayer(authenticator));
   }
 
   /** A client configured from the resolved config; credentials are injected, not looked up here. */
@@ -166,7 +166,8 @@ export class RegistryClient {
     });
     for (const registry of Object.keys(this.#registries))
       byOrigin.set(this.baseUrl(registry).origin, registry);
-    return agent.compose(interceptors.redirect({ maxRedirections: 5 }));
+    // Redirects are followed by the stack's redirectLayer, which checks where they lead.
+    return agent;
   }
 
   /** Closes the connection pools it created (an injected dispatcher is left to its owner). */

@@ -10,6 +10,8 @@ export interface RegistryEndpointSettings {
   readonly insecure?: boolean;
   /** PEM bundle trusted for this registry. */
   readonly caFile?: string;
+  /** Its credential is a Google one (the emulator): token realms are held to Google's rule. */
+  readonly google?: boolean;
 }
 
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d+)?$/;

@@ -38,6 +38,17 @@ export const REGISTRY_ERROR_CODES = [
   'AR_REGISTRY_NETWORK',
   /** No response (or no body progress) within the request timeout. */
   'AR_REGISTRY_TIMEOUT',
+  /**
+   * A registry named a token realm its credential may not be sent to: a Google registry's realm
+   * off Google's hosts and off its configured endpoint, or a realm the host policy refuses.
+   * Nothing was sent there, and the realm is not remembered.
+   */
+  'AR_REGISTRY_REALM_NOT_ALLOWED',
+  /**
+   * A redirect the client may not follow: to a host the host policy refuses, from https to http,
+   * or a write (PUT, POST, PATCH, DELETE) leaving the registry. Nothing was sent there.
+   */
+  'AR_REGISTRY_REDIRECT_NOT_ALLOWED',
   /** The registry is overloaded or failing (408, 429, 5xx) and retries ran out. */
   'AR_REGISTRY_UNAVAILABLE',
   /** Any other unexpected HTTP answer. */
@@ -73,6 +84,9 @@ export const REGISTRY_ERROR_KINDS: Readonly<Record<RegistryErrorCode, ErrorKind>
   AR_REGISTRY_IO: 'FAILED_PRECONDITION',
   AR_REGISTRY_NETWORK: 'UNAVAILABLE',
   AR_REGISTRY_TIMEOUT: 'DEADLINE_EXCEEDED',
+  // The registry pointed the client where its credential (or, under a host policy, the client) may not go.
+  AR_REGISTRY_REALM_NOT_ALLOWED: 'PERMISSION_DENIED',
+  AR_REGISTRY_REDIRECT_NOT_ALLOWED: 'PERMISSION_DENIED',
   AR_REGISTRY_UNAVAILABLE: 'UNAVAILABLE',
   AR_REGISTRY_HTTP: 'UNKNOWN',
   AR_REGISTRY_ABORTED: 'CANCELLED',

@@ -20,6 +20,7 @@ export {
 } from './errors.js';
 export { type CredentialProvider, IDENTITY_TOKEN_USERNAME, type RegistryCredential } from './http/auth.js';
 export { type Challenge, parseChallenges } from './http/challenge.js';
+export type { HostPolicy } from './http/host-policy.js';
 export { type RequestLogEvent, type RequestLogger, redactUrl } from './http/log.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.js';
 export { DockerArchiveSink, openDockerArchive } from './image/docker-archive.js';

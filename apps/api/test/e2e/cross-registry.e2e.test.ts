@@ -70,7 +70,8 @@ beforeAll(async () => {
       },
       docker: { configDir: dockerDir },
       api: {
-        allowedHosts: [HOST, env.registry],
+        // The token-auth registry's realm is on another port: it must be allowed, like the registry.
+        allowedHosts: [HOST, env.registry, new URL(env.tokenServer).host],
         callers: [
           {
             name: 'promoter',

@@ -1,6 +1,7 @@
 import { RegistryError } from '../errors.js';
 import { type Challenge, pickChallenge } from './challenge.js';
-import type { RequestLogger } from './log.js';
+import { type HostPolicy, realmAllowed } from './host-policy.js';
+import { type RequestLogger, redactUrl } from './log.js';
 import {
   discard,
   header,
@@ -44,6 +45,12 @@ export interface AuthenticatorOptions {
   readonly credentials?: CredentialProvider;
   /** Sends token-endpoint requests (retried, never authenticated by this layer). */
   readonly tokenSend: Send;
+  /** The configured endpoint of a registry: its own token service may live there. */
+  readonly baseUrl: (registry: string) => URL;
+  /** Whether the registry's credential is a Google one (see `isGoogleRegistry`). */
+  readonly google: (registry: string) => boolean;
+  /** Where realms other than the registry's own may be (see `realmAllowed`). */
+  readonly hostPolicy?: HostPolicy;
   readonly log?: RequestLogger;
   readonly now?: () => number;
 }
@@ -73,7 +80,10 @@ export class Authenticator {
         const response = await next({ method: 'GET', url: new URL('/v2/', base), registry, signal });
         await discard(response);
         if (response.status === 401)
-          this.#challenges.set(registry, pickChallenge(header(response, 'www-authenticate')) ?? null);
+          this.#challenges.set(
+            registry,
+            this.#admit(registry, pickChallenge(header(response, 'www-authenticate'))) ?? null,
+          );
         else if (response.status < 500) this.#challenges.set(registry, null);
       })().finally(() => this.#discovering.delete(registry));
       this.#discovering.set(registry, pending);
@@ -86,8 +96,33 @@ export class Authenticator {
   }
 
   learnChallenge(registry: string, response: RegistryResponse): Challenge | undefined {
-    const challenge = pickChallenge(header(response, 'www-authenticate'));
+    const challenge = this.#admit(registry, pickChallenge(header(response, 'www-authenticate')));
     if (challenge) this.#challenges.set(registry, challenge);
+    return challenge;
+  }
+
+  /** Refuses (and so never remembers) a challenge whose realm the credential may not be sent to. */
+  #admit(registry: string, challenge: Challenge | undefined): Challenge | undefined {
+    const realm = challenge?.scheme === 'bearer' ? challenge.params.realm : undefined;
+    if (realm === undefined) return challenge;
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch (error) {
+      throw new RegistryError(
+        'AR_REGISTRY_TOKEN_FAILED',
+        `${registry} named a token realm that is not a URL; it is not a working registry.`,
+        { cause: error },
+      );
+    }
+    const endpoint = this.options.baseUrl(registry);
+    if (!realmAllowed(url, { endpoint, google: this.options.google(registry) }, this.options.hostPolicy))
+      throw new RegistryError(
+        'AR_REGISTRY_REALM_NOT_ALLOWED',
+        `${registry} asked for a token from ${redactUrl(url)}, which is not ${registry}'s own token service ` +
+          `and not a host its credential may be sent to${this.options.hostPolicy ? ' (not an allowed host)' : ' (Google credentials go only to Google)'}. ` +
+          'Nothing was sent there. Check the registry endpoint configured for this host.',
+      );
     return challenge;
   }
 
@@ -230,20 +265,21 @@ function tokenRefused(registry: string, status: number, body: string, hadCredent
 }
 
 /** Adds credentials to each request; on a 401 challenge, mints a fresh token once and replays. */
-export function authLayer(auth: Authenticator, baseOf: (registry: string) => URL): Layer {
+export function authLayer(auth: Authenticator): Layer {
   return (next) => async (request) => {
     const scopes = request.scopes ?? [];
     // A streamed body (a blob upload) must not be sent only to be refused: learn the challenge
     // first. Anything else just goes, and a 401 teaches the challenge at no extra round trip.
     const streamed = typeof request.body === 'object' && !Buffer.isBuffer(request.body);
     if (streamed && !auth.knowsChallenge(request.registry))
-      await auth.discover(request.registry, baseOf(request.registry), next, request.signal);
+      await auth.discover(request.registry, auth.options.baseUrl(request.registry), next, request.signal);
     const first = await auth.authorization(request.registry, scopes, {
       minValidityMs: request.minTokenValidityMs,
       signal: request.signal,
     });
     const response = await next(withAuthorization(request, first));
-    if (response.status !== 401) return response;
+    // A 401 from where a redirect led (storage) is not the registry's challenge.
+    if (response.status !== 401 || response.url.origin !== request.url.origin) return response;
     const challenge = auth.learnChallenge(request.registry, response);
     if (!challenge) return response;
     await discard(response);

@@ -36,7 +36,18 @@ export type RequestLogEvent =
 
 export type RequestLogger = (event: RequestLogEvent) => void;
 
-const SAFE_QUERY_PARAMETERS = new Set(['n', 'last', 'digest', 'mount', 'from', 'service', 'scope']);
+const SAFE_QUERY_PARAMETERS = new Set([
+  'n',
+  'last',
+  'digest',
+  'mount',
+  'from',
+  'service',
+  'scope',
+  // The REST API's paging and ordering (never its pageToken).
+  'pageSize',
+  'orderBy',
+]);
 
 export function redactUrl(url: URL): string {
   const copy = new URL(url.href);
@@ -46,4 +57,18 @@ export function redactUrl(url: URL): string {
     if (!SAFE_QUERY_PARAMETERS.has(name)) copy.searchParams.set(name, 'REDACTED');
   }
   return copy.href;
+}
+
+/** One line per event, as `gar --verbose` prints them; only what the event holds, so never a secret. */
+export function formatRequestLogEvent(event: RequestLogEvent): string {
+  switch (event.type) {
+    case 'response':
+      return `${event.method} ${event.url} → ${event.status} (${Math.round(event.durationMs)} ms)`;
+    case 'error':
+      return `${event.method} ${event.url} → ${event.code}: ${event.message} (${Math.round(event.durationMs)} ms)`;
+    case 'retry':
+      return `retry ${event.attempt} of ${event.method} ${event.url} in ${Math.round(event.delayMs)} ms: ${event.reason}`;
+    case 'token':
+      return `token for ${event.registry} (${event.scopes.join(' ')}): ${event.reason}`;
+  }
 }
