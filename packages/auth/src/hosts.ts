@@ -1,8 +1,5 @@
 import type { ArResolvedConfig } from '@ar/config';
-import { AR_MULTI_REGIONS, AR_REGIONS, classifyRegistryHost } from '@ar/image-ref';
-
-/** Any gcr.io host is Google's (gcr.io, us.gcr.io, mirror.gcr.io, …); the label check keeps look-alikes out. */
-const GCR_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*gcr\.io$/;
+import { AR_MULTI_REGIONS, AR_REGIONS, isGoogleRegistryHost } from '@ar/image-ref';
 
 /**
  * Normalises what Docker and users write for a registry into `host[:port]`, lowercased:
@@ -28,11 +25,7 @@ export function isGoogleRegistry(
   config: { registries: Readonly<Record<string, Pick<ArResolvedConfig['registries'][string], 'google'>>> },
 ): boolean {
   const host = normalizeRegistryHost(serverUrl);
-  if (config.registries[host]?.google) return true;
-  const hostname = host.replace(/:\d+$/, '');
-  // A Google registry answers on 443 only: a port elsewhere means some other server.
-  if (hostname !== host) return false;
-  return classifyRegistryHost(hostname).kind !== 'other' || GCR_HOST.test(hostname);
+  return config.registries[host]?.google === true || isGoogleRegistryHost(host);
 }
 
 /** Every known Artifact Registry Docker host (`gar auth configure-docker --all-locations`). */

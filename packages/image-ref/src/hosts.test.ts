@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRegistryHost, isKnownArLocation, suggestArLocation } from './index.js';
+import { classifyRegistryHost, isGoogleRegistryHost, isKnownArLocation, suggestArLocation } from './index.js';
 
 describe('classifyRegistryHost', () => {
   it.each([
@@ -86,6 +86,25 @@ describe('classifyRegistryHost', () => {
   it('never throws on a non-string', () => {
     expect(classifyRegistryHost(undefined as unknown as string).kind).toBe('other');
   });
+});
+
+describe('isGoogleRegistryHost', () => {
+  it.each([
+    'us-west1-docker.pkg.dev',
+    'docker.us-central1.rep.pkg.dev',
+    'gcr.io',
+    'us.gcr.io',
+    'mirror.gcr.io',
+  ])('%s is Google', (host) => expect(isGoogleRegistryHost(host)).toBe(true));
+
+  it.each([
+    'docker.pkg.dev.evil.com',
+    'us-west1-docker.pkg.dev:5000',
+    'gcr.io.evil.com',
+    'evilgcr.io',
+    '127.0.0.1:5050',
+    'registry-1.docker.io',
+  ])('%s is not', (host) => expect(isGoogleRegistryHost(host)).toBe(false));
 });
 
 describe('locations', () => {

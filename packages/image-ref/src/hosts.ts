@@ -103,6 +103,20 @@ function recognise(host: string, hostname: string): RegistryHostInfo {
   };
 }
 
+/** Any gcr.io host is Google's (gcr.io, us.gcr.io, mirror.gcr.io, …); the label check keeps look-alikes out. */
+const GCR_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*gcr\.io$/;
+
+/**
+ * True when the host (`host[:port]`, lowercased, port 443 already dropped) is one of Google's
+ * registries, so Google credentials may go there: Artifact Registry hosts (`*-docker.pkg.dev`,
+ * `docker.*.rep.pkg.dev`) and Container Registry hosts (`gcr.io`, `*.gcr.io`). A Google registry
+ * answers on 443 only: any other port means some other server.
+ */
+export function isGoogleRegistryHost(host: string): boolean {
+  if (/:\d+$/.test(host)) return false;
+  return classifyRegistryHost(host).kind !== 'other' || GCR_HOST.test(host.toLowerCase());
+}
+
 /**
  * The shape of a location name: lowercase letters, digits and inner hyphens, starting with a
  * letter, one DNS label (so never a ".").

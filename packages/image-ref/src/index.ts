@@ -55,7 +55,7 @@ export {
   MAX_PATH_LENGTH,
   MAX_TAG_LENGTH,
 } from './grammar.js';
-export { classifyRegistryHost, type RegistryHostInfo } from './hosts.js';
+export { classifyRegistryHost, isGoogleRegistryHost, type RegistryHostInfo } from './hosts.js';
 export {
   type ArImageRefWarning,
   type ArImageRefWarningCode,

@@ -1,4 +1,4 @@
-import { classifyRegistryHost } from '@ar/image-ref';
+import { isGoogleRegistryHost } from '@ar/image-ref';
 
 /**
  * Which URLs the client may contact besides a registry's configured endpoint: the targets of
@@ -8,13 +8,12 @@ import { classifyRegistryHost } from '@ar/image-ref';
 export type HostPolicy = (url: URL) => boolean;
 
 /**
- * Whether the registry's credential is a Google one, by `@ar/auth`'s rule: Artifact Registry and
- * Container Registry hosts (decided on the whole host name, so no look-alike passes; on 443 only),
- * and hosts the config marks `google: true` (the emulator).
+ * Whether the registry's credential is a Google one: a Google registry host (`@ar/image-ref`'s
+ * `isGoogleRegistryHost`, the rule `@ar/auth` uses too) or a host the config marks `google: true`
+ * (the emulator).
  */
 export function isGoogleRegistry(host: string, settings?: { readonly google?: boolean }): boolean {
-  if (settings?.google) return true;
-  return !/:\d+$/.test(host) && classifyRegistryHost(host).kind !== 'other';
+  return settings?.google === true || isGoogleRegistryHost(host);
 }
 
 /**
