@@ -22,6 +22,8 @@ export function buildProgram(): Command {
     .description('Push, pull and manage container images in Google Artifact Registry.')
     .version(packageJson.version, '--version')
     .showSuggestionAfterError()
+    // Every subcommand's --help lists the global flags (--project, --format, …) it takes too.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   for (const flag of GLOBAL_FLAGS) program.addOption(new Option(flag.flags, flag.description));
 
@@ -177,9 +179,9 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version "errors" are successes; usage errors were printed by commander.
-      process.exitCode =
-        error.exitCode === 0 || error.code.startsWith('commander.help') ? 0 : error.exitCode || EXIT.usage;
+      // Help and version "errors" are successes; anything else commander throws is a usage error
+      // (unknown option or command, missing argument), already printed on stderr.
+      process.exitCode = error.exitCode === 0 || error.code.startsWith('commander.help') ? 0 : EXIT.usage;
       return;
     }
     const code = (error as { code?: unknown }).code;
