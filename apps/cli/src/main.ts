@@ -31,7 +31,7 @@ export function buildProgram(): Command {
   auth
     .command('configure-docker')
     .description('hand registry hosts to docker-credential-gar in Docker’s config.json (other keys are kept)')
-    .argument('[hosts...]', 'registry hosts, e.g. us-west1-docker.pkg.dev')
+    .argument('[hosts...]', 'registry hosts, e.g. us-west1-docker.pkg.dev (comma- or space-separated)')
     .option('--all-locations', 'every Artifact Registry location (a long list slows Docker down)')
     .option('--dry-run', 'print the change as a diff; write nothing')
     .action(lazy(() => import('./commands/auth.js'), 'configureDocker'));
@@ -81,7 +81,10 @@ export function buildProgram(): Command {
   program
     .command('push')
     .description('push an image: blobs first, the tag last, so it never names a half-pushed image')
-    .argument('<source>', 'oci:DIR[:TAG] or docker-archive:FILE')
+    .argument(
+      '<source>',
+      'an image in the local Docker engine (IMAGE[:TAG], as `docker images` lists it), oci:DIR[:TAG] or docker-archive:FILE',
+    )
     .argument(
       '<target>',
       'LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE[:TAG] (latest when no tag), or IMAGE[:TAG] with defaults',
