@@ -66,7 +66,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function gar(
   args: string[],
@@ -172,8 +172,12 @@ describe('gar', () => {
     const source = `gcloud configuration "cli" (${join(gcloud, 'configurations', 'config_cli')})`;
     const status = await gar(['auth', 'status'], gcloudEnv);
     expect(status.status, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`\\nrepository: +releases \\(from ${escape(source)}\\)\\n`));
-    expect(status.stdout).toMatch(new RegExp(`\\nproject: +${PROJECT} \\(from ${escape(source)}\\)\\n`));
+    expect(status.stdout).toMatch(
+      new RegExp(`\\nrepository: +releases \\(from ${escapeRegExp(source)}\\)\\n`),
+    );
+    expect(status.stdout).toMatch(
+      new RegExp(`\\nproject: +${PROJECT} \\(from ${escapeRegExp(source)}\\)\\n`),
+    );
     const json = JSON.parse(
       (await gar(['auth', 'status', '--format', 'json'], { ...gcloudEnv, GAR_LOCATION: 'us-west1' })).stdout,
     );
@@ -190,10 +194,12 @@ describe('gar', () => {
   it('prints every list and describe in every --format, and JSON and YAML parse back to the same data', async () => {
     const layout = join(home, 'formats');
     await writeOciLayoutImage(layout, { layerSizes: [1024] });
-    expect((await gar(['push', `oci:${layout}`, 'formats:1', '--no-progress'])).status).toBe(0);
+    // In `releases`, so the listing of `apps` other tests check stays theirs.
+    const image = `${HOST}/${PROJECT}/releases/formats:1`;
+    expect((await gar(['push', `oci:${layout}`, image, '--no-progress'])).status).toBe(0);
     const commands = [
-      ['images', 'list', 'apps', '--include-tags'],
-      ['images', 'describe', 'formats:1'],
+      ['images', 'list', `${HOST}/${PROJECT}/releases/formats`, '--include-tags'],
+      ['images', 'describe', image],
       ['repositories', 'list'],
       ['repositories', 'describe', 'apps'],
       ['auth', 'status'],
@@ -210,7 +216,7 @@ describe('gar', () => {
       expect(data).not.toEqual([]);
       expect(parseYaml(yaml.stdout), command.join(' ')).toEqual(data);
     }
-  });
+  }, 180_000);
 
   it('configures Docker for the hosts named, shows a dry run as a diff, and refuses to guess hosts', async () => {
     const dry = await gar(['auth', 'configure-docker', HOST, '--dry-run']);
@@ -423,5 +429,23 @@ describe('gar', () => {
     const healthy = await gar(['doctor'], { PATH: `${bin}:${nodeOnly}` });
     expect(healthy.stdout).not.toContain('FAIL');
     expect(healthy.status).toBe(0);
+    expect(healthy.stdout).toMatch(
+      /ok\s+config .*project cli-tests \(from GAR_PROJECT\), location us-west1 \(from GAR_LOCATION\), repository apps \(from GAR_REPOSITORY\)/,
+    );
+
+    // A typo'd location, in the config or in Docker's credHelpers, passes with a warning.
+    expect((await gar(['auth', 'configure-docker', 'us-west-1-docker.pkg.dev'])).status).toBe(0);
+    const typo = await gar(['doctor'], {
+      PATH: `${bin}:${nodeOnly}`,
+      GAR_PROJECT: '',
+      GAR_LOCATION: 'us-west-1',
+    });
+    expect(typo.stdout).toMatch(
+      /warn\s+location "us-west-1" is not a known Artifact Registry location; did you mean "us-west1"\? .*\(from GAR_LOCATION\)/,
+    );
+    expect(typo.stdout).toMatch(
+      /warn\s+docker\s+credHelpers: us-west-1-docker.pkg.dev: .*did you mean "us-west1"/,
+    );
+    expect(typo.status).toBe(0);
   });
 });

@@ -58,7 +58,7 @@ export function blobLine(blob: BlobView, columns: number): string {
   const room = columns - text.length - 5; // "  " before, " [" + "]" around the bar
   if (room < BAR_MIN) {
     const plain = `  ${text}`;
-    return fit(plain.length <= columns ? plain : `  ${shortDigest(blob)} ${stateText(blob)}`, columns);
+    return cutToWidth(plain.length <= columns ? plain : `  ${shortDigest(blob)} ${stateText(blob)}`, columns);
   }
   const width = Math.min(BAR_MAX, room);
   const moved = SKIPPED.has(blob.state) || blob.state === 'done' ? 1 : blob.bytes / Math.max(1, blob.size);
@@ -111,11 +111,11 @@ export function summaryLine(verb: string, sum: Totals, elapsedMs: number, column
     [head, rate, skipped],
     [head, skipped],
   ].map((parts) => parts.filter(Boolean).join(', '));
-  return candidates.find((line) => line.length <= columns) ?? fit(head, columns);
+  return candidates.find((line) => line.length <= columns) ?? cutToWidth(head, columns);
 }
 
 /** Cut to `columns` (all of it ASCII, so length is width), marking the cut. */
-export function fit(line: string, columns: number): string {
+export function cutToWidth(line: string, columns: number): string {
   if (line.length <= columns) return line;
   return columns <= 1 ? line.slice(0, Math.max(0, columns)) : `${line.slice(0, columns - 1)}~`;
 }
