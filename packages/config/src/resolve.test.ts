@@ -411,6 +411,7 @@ describe("gcloud's active configuration: above the defaults, below gar's own fil
     expect(resolve().config.project).toBeUndefined();
     writeGcloudConfig(gcloudDir(), 'default', '[core]\nproject = default-project\n');
     expect(resolve().config.project).toBe('default-project');
+    expect(resolve({ configFile: false }).config.project).toBeUndefined();
   });
 
   it('follows CLOUDSDK_ACTIVE_CONFIG_NAME and CLOUDSDK_CONFIG as gcloud does', () => {

@@ -16,7 +16,7 @@ export interface ResolveConfigOptions {
   /** Directory that relative paths from the environment and overrides resolve against. */
   cwd?: string;
   homeDir?: string;
-  /** A config file to read instead of `$GAR_CONFIG` / the default location (`--config`); `false` reads none. */
+  /** A config file to read instead of `$GAR_CONFIG` / the default location (`--config`); `false` reads none, nor gcloud's. */
   configFile?: string | false;
   /** Profile to apply (`--profile`), beating `GAR_PROFILE` and the file's `activeProfile`. */
   profile?: string;
@@ -103,10 +103,13 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ConfigResolut
     layers.push(overrides);
   }
 
-  // gcloud's configuration sits just above the defaults, in the directory the other sources chose.
-  const gcloud = gcloudLayer(gcloudConfigDir(layers, homeDir), env);
-  issues.push(...validateLayer(gcloud));
-  layers.splice(1, 0, gcloud);
+  // gcloud's configuration sits just above the defaults, in the directory the other sources chose;
+  // `configFile: false` (no files at all) leaves it out too.
+  if (options.configFile !== false) {
+    const gcloud = gcloudLayer(gcloudConfigDir(layers, homeDir), env);
+    issues.push(...validateLayer(gcloud));
+    layers.splice(1, 0, gcloud);
+  }
 
   if (issues.length > 0) throw new ArConfigError(issues);
 
