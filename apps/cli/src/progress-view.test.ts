@@ -35,7 +35,7 @@ describe('progress lines', () => {
   it('report blobs the registry already had as "already there", and no rate when nothing moved', () => {
     const all = [blob('exists', 300 * MiB, 300 * MiB, 'a'), blob('mounted', MiB, MiB, 'b')];
     expect(blobText(all[0]!)).toBe('aaaaaaaaaaaa 300.0 MiB already there');
-    expect(summaryLine('push', totals(all), 310, 120)).toBe('push: 2/2 blobs, 2 already there');
+    expect(summaryLine('push', totals(all), 310, 120)).toBe('push: 2/2 blobs, 1 mounted, 1 already there');
   });
 
   it('count only bytes that moved in the rate', () => {

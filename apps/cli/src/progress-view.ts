@@ -74,15 +74,18 @@ export interface Totals {
   moved: number;
   /** Bytes of the blobs that move. */
   toMove: number;
-  skipped: number;
+  /** Blobs the destination had already, and blobs it mounted from another repository. */
+  existing: number;
+  mounted: number;
 }
 
 export function totals(blobs: Iterable<BlobView>): Totals {
-  const sum: Totals = { blobs: 0, finished: 0, moved: 0, toMove: 0, skipped: 0 };
+  const sum: Totals = { blobs: 0, finished: 0, moved: 0, toMove: 0, existing: 0, mounted: 0 };
   for (const blob of blobs) {
     sum.blobs++;
     if (SKIPPED.has(blob.state)) {
-      sum.skipped++;
+      if (blob.state === 'mounted') sum.mounted++;
+      else sum.existing++;
       sum.finished++;
       continue;
     }
@@ -104,7 +107,10 @@ export function summaryLine(verb: string, sum: Totals, elapsedMs: number, column
   const sizes = moving ? `${formatSize(sum.moved)} / ${formatSize(sum.toMove)}` : undefined;
   const rate =
     moving && elapsedMs > 0 && sum.moved > 0 ? `${formatSize((sum.moved * 1000) / elapsedMs)}/s` : undefined;
-  const skipped = sum.skipped > 0 ? `${sum.skipped} already there` : undefined;
+  const skipped =
+    [sum.mounted > 0 && `${sum.mounted} mounted`, sum.existing > 0 && `${sum.existing} already there`]
+      .filter(Boolean)
+      .join(', ') || undefined;
   const candidates = [
     [head, sizes, rate, skipped],
     [head, moving ? formatSize(sum.moved) : undefined, rate, skipped],
