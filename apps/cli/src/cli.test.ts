@@ -8,6 +8,7 @@ import { type Emulator, startEmulator } from '@ar/emulator';
 import { startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_HINTS } from './error-hints.js';
+import { parse as parseYaml } from 'yaml';
 
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'cli-tests';
@@ -66,6 +67,8 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function gar(
   args: string[],
   extra: Record<string, string> = {},
@@ -116,6 +119,105 @@ describe('gar', () => {
     for (const option of ['--via <path>', '--compress']) expect(push.stdout).toContain(option);
     expect(await gar(['--version'])).toMatchObject({ status: 0, stdout: '0.0.0\n' });
   });
+
+  it('exits 2 on usage errors (unknown option, command, missing argument), saying so on stderr', async () => {
+    for (const args of [
+      ['images', 'list', '--bogus'],
+      ['images', 'lsit'],
+      ['images', 'describe'],
+      ['frobnicate'],
+    ]) {
+      const run = await gar(args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: (unknown option|unknown command|missing required argument)/);
+    }
+  });
+
+  it('shows the global flags in every subcommand’s help, and the Docker engine as a push source', async () => {
+    for (const args of [['images', 'list'], ['repositories', 'describe'], ['auth', 'status'], ['push']]) {
+      const help = await gar([...args, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('Global Options:');
+      for (const flag of ['--project <id>', '--location <location>', '--format <format>'])
+        expect(help.stdout).toContain(flag);
+    }
+    expect((await gar(['push', '--help'])).stdout).toMatch(/local Docker[\s\S]*engine/);
+  });
+
+  it('takes comma-separated hosts as gcloud does, and warns of an unknown location with the nearest one', async () => {
+    const run = await gar([
+      'auth',
+      'configure-docker',
+      `${HOST},us-west-1-docker.pkg.dev`,
+      'europe-docker.pkg.dev',
+      '--dry-run',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    for (const host of [HOST, 'us-west-1-docker.pkg.dev', 'europe-docker.pkg.dev'])
+      expect(run.stdout).toContain(`"${host}": "gar"`);
+    expect(run.stderr).toBe(
+      'warning: us-west-1-docker.pkg.dev: "us-west-1" is not a known Artifact Registry location; did you mean "us-west1"? (see `gcloud artifacts locations list`)\n',
+    );
+  });
+
+  it('takes project, location and repository from gcloud’s active configuration, and says so', async () => {
+    const gcloud = join(home, 'gcloud');
+    mkdirSync(join(gcloud, 'configurations'), { recursive: true });
+    writeFileSync(join(gcloud, 'active_config'), 'cli');
+    writeFileSync(
+      join(gcloud, 'configurations', 'config_cli'),
+      `[core]\nproject = ${PROJECT}\n\n[artifacts]\nlocation = us-west1\nrepository = releases\n`,
+    );
+    const gcloudEnv = { CLOUDSDK_CONFIG: gcloud, GAR_PROJECT: '', GAR_LOCATION: '', GAR_REPOSITORY: '' };
+    const source = `gcloud configuration "cli" (${join(gcloud, 'configurations', 'config_cli')})`;
+    const status = await gar(['auth', 'status'], gcloudEnv);
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(
+      new RegExp(`\\nrepository: +releases \\(from ${escapeRegExp(source)}\\)\\n`),
+    );
+    expect(status.stdout).toMatch(
+      new RegExp(`\\nproject: +${PROJECT} \\(from ${escapeRegExp(source)}\\)\\n`),
+    );
+    const json = JSON.parse(
+      (await gar(['auth', 'status', '--format', 'json'], { ...gcloudEnv, GAR_LOCATION: 'us-west1' })).stdout,
+    );
+    expect(json.config).toEqual({
+      project: { value: PROJECT, from: source },
+      location: { value: 'us-west1', from: 'GAR_LOCATION' },
+      repository: { value: 'releases', from: source },
+    });
+    // Short names now complete against the gcloud defaults.
+    const list = await gar(['repositories', 'describe', '--format', 'json'], gcloudEnv);
+    expect(JSON.parse(list.stdout).name).toBe(`projects/${PROJECT}/locations/us-west1/repositories/releases`);
+  });
+
+  it('prints every list and describe in every --format, and JSON and YAML parse back to the same data', async () => {
+    const layout = join(home, 'formats');
+    await writeOciLayoutImage(layout, { layerSizes: [1024] });
+    // In `releases`, so the listing of `apps` other tests check stays theirs.
+    const image = `${HOST}/${PROJECT}/releases/formats:1`;
+    expect((await gar(['push', `oci:${layout}`, image, '--no-progress'])).status).toBe(0);
+    const commands = [
+      ['images', 'list', `${HOST}/${PROJECT}/releases/formats`, '--include-tags'],
+      ['images', 'describe', image],
+      ['repositories', 'list'],
+      ['repositories', 'describe', 'apps'],
+      ['auth', 'status'],
+    ];
+    for (const command of commands) {
+      const table = await gar([...command, '--format', 'table']);
+      expect(table.status, `${command.join(' ')}: ${table.stderr}`).toBe(0);
+      expect(table.stdout.trim()).not.toBe('');
+      const json = await gar([...command, '--format', 'json']);
+      expect(json.status, `${command.join(' ')}: ${json.stderr}`).toBe(0);
+      const yaml = await gar([...command, '--format', 'yaml']);
+      expect(yaml.status, `${command.join(' ')}: ${yaml.stderr}`).toBe(0);
+      const data = JSON.parse(json.stdout);
+      expect(data).not.toEqual([]);
+      expect(parseYaml(yaml.stdout), command.join(' ')).toEqual(data);
+    }
+  }, 180_000);
 
   it('configures Docker for the hosts named, shows a dry run as a diff, and refuses to guess hosts', async () => {
     const dry = await gar(['auth', 'configure-docker', HOST, '--dry-run']);
@@ -175,29 +277,36 @@ describe('gar', () => {
       (await gar(['images', 'list', `${HOST}/${PROJECT}/apps/web`, '--include-tags', '--format', 'json']))
         .stdout,
     );
+    // gcloud artifacts docker images list --format=json names the same fields so.
     expect(json).toEqual([
       expect.objectContaining({
-        image: `${HOST}/${PROJECT}/apps/web`,
-        digest: built.root.digest,
+        package: `${HOST}/${PROJECT}/apps/web`,
+        version: built.root.digest,
         tags: ['1'],
+        metadata: { imageSizeBytes: expect.stringMatching(/^\d+$/), mediaType: built.root.mediaType },
       }),
     ]);
     expect(Object.keys(json[0]).sort()).toEqual([
       'createTime',
-      'digest',
-      'image',
-      'mediaType',
-      'sizeBytes',
+      'metadata',
+      'package',
       'tags',
       'updateTime',
+      'version',
     ]);
 
     expect((await gar(['tag', 'web:1', 'web:stable', '--remote'])).status).toBe(0);
     const described = JSON.parse(
       (await gar(['images', 'describe', 'web:stable', '--format', 'json'])).stdout,
     );
+    // gcloud artifacts docker images describe --format=json: `image_summary`.
     expect(described).toMatchObject({
-      digest: built.root.digest,
+      image_summary: {
+        digest: built.root.digest,
+        fully_qualified_digest: `${HOST}/${PROJECT}/apps/web@${built.root.digest}`,
+        registry: HOST,
+        repository: 'apps',
+      },
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
     });
     expect(described.tags.sort()).toEqual(['1', 'stable']);
@@ -385,5 +494,23 @@ describe('gar', () => {
     const healthy = await gar(['doctor'], { PATH: `${bin}:${nodeOnly}` });
     expect(healthy.stdout).not.toContain('FAIL');
     expect(healthy.status).toBe(0);
+    expect(healthy.stdout).toMatch(
+      /ok\s+config .*project cli-tests \(from GAR_PROJECT\), location us-west1 \(from GAR_LOCATION\), repository apps \(from GAR_REPOSITORY\)/,
+    );
+
+    // A typo'd location, in the config or in Docker's credHelpers, passes with a warning.
+    expect((await gar(['auth', 'configure-docker', 'us-west-1-docker.pkg.dev'])).status).toBe(0);
+    const typo = await gar(['doctor'], {
+      PATH: `${bin}:${nodeOnly}`,
+      GAR_PROJECT: '',
+      GAR_LOCATION: 'us-west-1',
+    });
+    expect(typo.stdout).toMatch(
+      /warn\s+location "us-west-1" is not a known Artifact Registry location; did you mean "us-west1"\? .*\(from GAR_LOCATION\)/,
+    );
+    expect(typo.stdout).toMatch(
+      /warn\s+docker\s+credHelpers: us-west-1-docker.pkg.dev: .*did you mean "us-west1"/,
+    );
+    expect(typo.status).toBe(0);
   });
 });

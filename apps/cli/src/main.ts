@@ -23,6 +23,8 @@ export function buildProgram(): Command {
     .description('Push, pull and manage container images in Google Artifact Registry.')
     .version(packageJson.version, '--version')
     .showSuggestionAfterError()
+    // Every subcommand's --help lists the global flags (--project, --format, …) it takes too.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   for (const flag of GLOBAL_FLAGS) program.addOption(new Option(flag.flags, flag.description));
 
@@ -30,7 +32,7 @@ export function buildProgram(): Command {
   auth
     .command('configure-docker')
     .description('hand registry hosts to docker-credential-gar in Docker’s config.json (other keys are kept)')
-    .argument('[hosts...]', 'registry hosts, e.g. us-west1-docker.pkg.dev')
+    .argument('[hosts...]', 'registry hosts, e.g. us-west1-docker.pkg.dev (comma- or space-separated)')
     .option('--all-locations', 'every Artifact Registry location (a long list slows Docker down)')
     .option('--dry-run', 'print the change as a diff; write nothing')
     .action(lazy(() => import('./commands/auth.js'), 'configureDocker'));
@@ -80,7 +82,10 @@ export function buildProgram(): Command {
   program
     .command('push')
     .description('push an image: blobs first, the tag last, so it never names a half-pushed image')
-    .argument('<source>', 'oci:DIR[:TAG] or docker-archive:FILE')
+    .argument(
+      '<source>',
+      'an image in the local Docker engine (IMAGE[:TAG], as `docker images` lists it), oci:DIR[:TAG] or docker-archive:FILE',
+    )
     .argument(
       '<target>',
       'LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE[:TAG] (latest when no tag), or IMAGE[:TAG] with defaults',
@@ -178,9 +183,9 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version "errors" are successes; usage errors were printed by commander.
-      process.exitCode =
-        error.exitCode === 0 || error.code.startsWith('commander.help') ? 0 : error.exitCode || EXIT.usage;
+      // Help and version "errors" are successes; anything else commander throws is a usage error
+      // (unknown option or command, missing argument), already printed on stderr.
+      process.exitCode = error.exitCode === 0 || error.code.startsWith('commander.help') ? 0 : EXIT.usage;
       return;
     }
     const status = exitStatusOf(error);

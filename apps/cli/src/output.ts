@@ -12,7 +12,7 @@ export async function render<Row>(
   columns?: Column<Row>[],
 ): Promise<string> {
   if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
-  if (format === 'yaml') return (await import('yaml')).stringify(data);
+  if (format === 'yaml') return (await import('./yaml.js')).toYaml(data);
   if (!columns) return `${JSON.stringify(data, null, 2)}\n`;
   const rows: readonly Row[] = Array.isArray(data) ? data : [data as Row];
   const cells = [

@@ -1,21 +1,16 @@
 import type { EngineProgressEvent } from '@ar/docker';
 import type { ProgressEvent } from '@ar/registry';
-
-const MiB = 1024 * 1024;
-const size = (bytes: number) =>
-  bytes >= MiB * 1024 ? `${(bytes / MiB / 1024).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`;
-
-interface BlobLine {
-  digest: string;
-  size: number;
-  bytes: number;
-  state: string;
-}
+import { createLogUpdate } from 'log-update';
+import { type BlobView, blobLine, blobText, summaryLine, totals } from './progress-view.js';
 
 /**
- * Progress of a push, pull or copy on stderr. On a terminal: a bar per blob and a total line with
- * bytes and rate, redrawn at most ten times a second. Otherwise (CI logs): one line per finished
- * blob. `never` prints nothing.
+ * Progress of a push, pull or copy on stderr, from the blob events of the transfer (`type: 'blob'`
+ * with `digest`, `size`, `bytes`, `state`; other event types are not drawn).
+ *
+ * On a terminal: a line per blob and a summary, redrawn in place at most ten times a second by
+ * log-update, every line cut to the terminal's width when it is drawn (so no line wraps, and a
+ * resize redraws at the new width). Otherwise (CI logs, pipes): one plain line per finished blob
+ * and a summary line at the end, no control codes. `never` prints nothing.
  */
 export function progressReporter(
   mode: 'auto' | 'always' | 'never',
@@ -23,40 +18,69 @@ export function progressReporter(
   stream: NodeJS.WriteStream = process.stderr,
 ) {
   const live = mode === 'always' || (mode === 'auto' && stream.isTTY === true);
-  const blobs = new Map<string, BlobLine>();
-  const started = Date.now();
-  let drawn = 0;
+  const blobs = new Map<string, BlobView>();
+  let started: number | undefined;
+  let frame: LiveFrame | undefined;
   let lastDraw = 0;
 
-  const draw = (force = false) => {
+  const elapsed = () => (started === undefined ? 0 : Date.now() - started);
+  const lines = (columns: number) => [
+    ...[...blobs.values()].map((blob) => blobLine(blob, columns)),
+    summaryLine(verb, totals(blobs.values()), elapsed(), columns),
+  ];
+
+  const draw = (force: boolean) => {
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    const lines = [...blobs.values()].map((blob) => {
-      const fraction = blob.size ? Math.min(1, blob.bytes / blob.size) : 1;
-      const bar = '#'.repeat(Math.round(fraction * 20)).padEnd(20, '.');
-      return `  ${blob.digest.slice(7, 19)} [${bar}] ${size(blob.bytes).padStart(10)} / ${size(blob.size).padEnd(10)} ${blob.state}`;
-    });
-    const total = [...blobs.values()].reduce((sum, blob) => sum + blob.size, 0);
-    const done = [...blobs.values()].reduce((sum, blob) => sum + Math.min(blob.bytes, blob.size), 0);
-    const rate = done / Math.max(0.001, (now - started) / 1000);
-    lines.push(`${verb}: ${size(done)} / ${size(total)}, ${size(rate)}/s`);
-    stream.write(`${drawn ? `\u001b[${drawn}A` : ''}${lines.map((line) => `\u001b[2K${line}`).join('\n')}\n`);
-    drawn = lines.length;
+    frame ??= liveFrame(stream, lines);
+    frame.draw();
   };
 
   return {
     onProgress(event: ProgressEvent): void {
       if (mode === 'never' || event.type !== 'blob') return;
-      const blob = { digest: event.digest, size: event.size, bytes: event.bytes, state: event.state };
-      blobs.set(event.digest, blob);
+      if (event.state === 'transferring') started ??= Date.now();
+      blobs.set(event.digest, {
+        digest: event.digest,
+        size: event.size,
+        bytes: event.bytes,
+        state: event.state,
+      });
       if (live) draw(event.state !== 'transferring');
-      else if (['done', 'exists', 'mounted', 'failed'].includes(event.state)) {
-        stream.write(`${verb}: ${event.digest.slice(0, 19)} ${size(event.size)} ${event.state}\n`);
+      else if (event.state !== 'waiting' && event.state !== 'transferring') {
+        stream.write(`${verb}: ${blobText(blobs.get(event.digest)!)}\n`);
       }
     },
     finish(): void {
-      if (live && blobs.size) draw(true);
+      if (mode === 'never' || blobs.size === 0) return;
+      if (!live) {
+        stream.write(`${summaryLine(verb, totals(blobs.values()), elapsed(), Number.POSITIVE_INFINITY)}\n`);
+        return;
+      }
+      draw(true);
+      frame?.done();
+    },
+  };
+}
+
+interface LiveFrame {
+  draw(): void;
+  /** Leaves the last frame on screen and stops following resizes. */
+  done(): void;
+}
+
+/** Lines drawn over themselves, fitted to the width the terminal has at each draw. */
+function liveFrame(stream: NodeJS.WriteStream, lines: (columns: number) => string[]): LiveFrame {
+  const update = createLogUpdate(stream);
+  // One column spare: a line exactly as wide as the terminal wraps in some terminals.
+  const draw = () => update(lines(Math.max(20, (stream.columns || 80) - 1)).join('\n'));
+  stream.on('resize', draw);
+  return {
+    draw,
+    done() {
+      stream.off('resize', draw);
+      update.done();
     },
   };
 }

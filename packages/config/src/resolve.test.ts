@@ -380,3 +380,69 @@ describe('paths', () => {
     expect(config.registries['localhost:5000']?.caFile).toBe(join(home, '.config', 'ca.pem'));
   });
 });
+
+describe("gcloud's active configuration: above the defaults, below gar's own file", () => {
+  /** Writes configurations/config_NAME under the gcloud config directory, as `gcloud config set` does. */
+  function writeGcloudConfig(dir: string, name: string, ini: string, active?: string): string {
+    mkdirSync(join(dir, 'configurations'), { recursive: true });
+    const path = join(dir, 'configurations', `config_${name}`);
+    writeFileSync(path, ini);
+    if (active) writeFileSync(join(dir, 'active_config'), active);
+    return path;
+  }
+  const gcloudDir = () => join(home, '.config', 'gcloud');
+
+  it('reads core/project and artifacts/location and repository of the configuration active_config names', () => {
+    writeGcloudConfig(gcloudDir(), 'default', '[core]\nproject = not-this-one\n');
+    const path = writeGcloudConfig(
+      gcloudDir(),
+      'work',
+      '[core]\naccount = me@example.com\nproject = work-project\n\n[artifacts]\nlocation = europe-west4\nrepository = images\n',
+      'work\n',
+    );
+    const { config, originOf } = resolve();
+    expect(config).toMatchObject({ project: 'work-project', location: 'europe-west4', repository: 'images' });
+    expect(originOf('project')).toBe(`gcloud configuration "work" (${path})`);
+    expect(originOf('repository')).toBe(`gcloud configuration "work" (${path})`);
+    expect(originOf('transfer.concurrency')).toBe('default');
+  });
+
+  it('reads the "default" configuration when nothing names one, and nothing at all without gcloud', () => {
+    expect(resolve().config.project).toBeUndefined();
+    writeGcloudConfig(gcloudDir(), 'default', '[core]\nproject = default-project\n');
+    expect(resolve().config.project).toBe('default-project');
+    expect(resolve({ configFile: false }).config.project).toBeUndefined();
+  });
+
+  it('follows CLOUDSDK_ACTIVE_CONFIG_NAME and CLOUDSDK_CONFIG as gcloud does', () => {
+    writeGcloudConfig(gcloudDir(), 'default', '[core]\nproject = default-project\n', 'default');
+    writeGcloudConfig(gcloudDir(), 'ci', '[core]\nproject = ci-project\n');
+    expect(resolve({ env: { CLOUDSDK_ACTIVE_CONFIG_NAME: 'ci' } }).config.project).toBe('ci-project');
+    const elsewhere = join(home, 'other-gcloud');
+    const path = writeGcloudConfig(elsewhere, 'default', '[artifacts]\nlocation = us-east1\n');
+    const { config, originOf } = resolve({ env: { CLOUDSDK_CONFIG: elsewhere } });
+    expect(config.location).toBe('us-east1');
+    expect(config.project).toBeUndefined();
+    expect(originOf('location')).toBe(`gcloud configuration "default" (${path})`);
+  });
+
+  it('loses to gar’s file, to CLOUDSDK_* property variables and to flags, key by key', () => {
+    writeGcloudConfig(
+      gcloudDir(),
+      'default',
+      '[core]\nproject = gcloud-project\n[artifacts]\nlocation = us-east1\nrepository = gcloud-repo\n',
+    );
+    const file = writeDefaultFile({ location: 'us-west1' });
+    const { config, originOf } = resolve({
+      env: { CLOUDSDK_CORE_PROJECT: 'env-project' },
+      overrides: { repository: 'flag-repo' },
+      overridesSource: '--repository',
+    });
+    expect(config).toMatchObject({ project: 'env-project', location: 'us-west1', repository: 'flag-repo' });
+    expect([originOf('project'), originOf('location'), originOf('repository')]).toEqual([
+      'CLOUDSDK_CORE_PROJECT',
+      file,
+      '--repository',
+    ]);
+  });
+});

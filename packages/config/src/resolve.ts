@@ -4,6 +4,7 @@ import { closestMatch } from '@ar/errors';
 import { type Env, GAR_PROFILE, readEnv } from './env.js';
 import { ArConfigError, type ConfigIssue } from './errors.js';
 import { readConfigFile } from './file.js';
+import { gcloudLayer } from './gcloud.js';
 import { toConfigIssues } from './issues.js';
 import { isPlainObject, type Layer, leaves, merge, nearestOrigin, normalizePaths } from './layers.js';
 import { locateConfigFile } from './locate.js';
@@ -15,7 +16,7 @@ export interface ResolveConfigOptions {
   /** Directory that relative paths from the environment and overrides resolve against. */
   cwd?: string;
   homeDir?: string;
-  /** A config file to read instead of `$GAR_CONFIG` / the default location (`--config`); `false` reads none. */
+  /** A config file to read instead of `$GAR_CONFIG` / the default location (`--config`); `false` reads none, nor gcloud's. */
   configFile?: string | false;
   /** Profile to apply (`--profile`), beating `GAR_PROFILE` and the file's `activeProfile`. */
   profile?: string;
@@ -36,7 +37,8 @@ export interface ConfigResolution {
 
 /**
  * Resolves the config from every source, lowest precedence first:
- * defaults < config file (< its selected profile) < environment < explicit overrides.
+ * defaults < gcloud's active configuration < config file (< its selected profile) < environment
+ * < explicit overrides.
  * Throws one ArConfigError listing every problem found, each naming the source of the bad value.
  */
 export function resolveConfig(options: ResolveConfigOptions = {}): ConfigResolution {
@@ -101,6 +103,14 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ConfigResolut
     layers.push(overrides);
   }
 
+  // gcloud's configuration sits just above the defaults, in the directory the other sources chose;
+  // `configFile: false` (no files at all) leaves it out too.
+  if (options.configFile !== false) {
+    const gcloud = gcloudLayer(gcloudConfigDir(layers, homeDir), env);
+    issues.push(...validateLayer(gcloud));
+    layers.splice(1, 0, gcloud);
+  }
+
   if (issues.length > 0) throw new ArConfigError(issues);
 
   const origins = new Map<string, string>();
@@ -131,6 +141,16 @@ function defaultsLayer(env: Env, homeDir: string): Layer {
     'default',
     homeDir,
   );
+}
+
+/** `auth.gcloudConfigDir` as the highest layer that sets it has it (the defaults always do). */
+function gcloudConfigDir(layers: readonly Layer[], homeDir: string): string {
+  for (const layer of [...layers].reverse()) {
+    const auth = normalizePaths(layer, homeDir).auth;
+    const dir = isPlainObject(auth) ? auth.gcloudConfigDir : undefined;
+    if (typeof dir === 'string' && dir) return dir;
+  }
+  return join(homeDir, '.config', 'gcloud');
 }
 
 function constantLayer(values: Record<string, unknown>, source: string, baseDir: string): Layer {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { openClient } from '../context.js';
+import { clientFor, openClient, resolveCommandConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { unknownHostWarning } from '../locations.js';
 import { keyValues, render } from '../output.js';
 
 export async function configureDocker(command: Command): Promise<void> {
-  const hosts = command.args;
+  // `a,b c` as gcloud takes it: hosts separated by commas, spaces, or both.
+  const hosts = command.args.flatMap((arg) => arg.split(',')).flatMap((host) => host.trim() || []);
   const options = command.opts() as { allLocations?: boolean; dryRun?: boolean };
   if (hosts.length === 0 && !options.allLocations) {
     command.error(
@@ -14,7 +16,8 @@ export async function configureDocker(command: Command): Promise<void> {
   }
   const client = await openClient(command);
   const result = await client.configureDocker(hosts, options);
-  for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const unknown = hosts.flatMap((host) => unknownHostWarning(host) ?? []);
+  for (const warning of [...unknown, ...result.warnings]) process.stderr.write(`warning: ${warning}\n`);
   if (options.dryRun) {
     process.stdout.write(
       result.diff || `No change: ${result.path} already hands these hosts to docker-credential-gar.\n`,
@@ -61,15 +64,26 @@ export async function printAccessToken(command: Command): Promise<void> {
   }
 }
 
+/** The defaults short image names take, each with the source that set it (a file, a variable, gcloud, a flag). */
+const DEFAULTS = ['project', 'location', 'repository'] as const;
+
 export async function status(command: Command): Promise<void> {
-  const client = await openClient(command);
+  const { config, originOf } = await resolveCommandConfig(command);
+  const client = await clientFor(config);
   const description = await client.auth.describe();
   const expires =
     description.expiresAt === undefined
       ? 'unknown (static token)'
       : new Date(description.expiresAt).toISOString();
+  const defaults = DEFAULTS.map((key) => {
+    const value = client.config[key];
+    return { key, value, from: value === undefined ? undefined : originOf(key) };
+  });
   if (client.config.output.format !== 'table') {
-    process.stdout.write(await render(client.config.output.format, { ...description, expiresAt: expires }));
+    const config = Object.fromEntries(defaults.map(({ key, value, from }) => [key, { value, from }]));
+    process.stdout.write(
+      await render(client.config.output.format, { ...description, expiresAt: expires, config }),
+    );
     return;
   }
   process.stdout.write(
@@ -84,6 +98,10 @@ export async function status(command: Command): Promise<void> {
       ],
       ['token expires', expires],
       ['skipped', description.skipped.map((s) => `${s.source} (${s.reason})`).join('; ')],
+      ...defaults.map(({ key, value, from }): [string, string] => [
+        key,
+        value === undefined ? '(not set)' : `${value} (from ${from})`,
+      ]),
     ]),
   );
 }

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import { unknownHostWarning, unknownLocationWarning } from '../locations.js';
 
 interface Check {
   name: string;
@@ -8,6 +9,8 @@ interface Check {
   detail: string;
   /** What to do when the check failed. */
   fix?: string;
+  /** Passed, but something looks wrong (a location Artifact Registry does not have). */
+  warning?: boolean;
 }
 
 /** `gar doctor`: config, Docker's credHelpers, the token source, and whether the API and registry answer. */
@@ -26,11 +29,23 @@ export async function doctor(command: Command): Promise<void> {
       ...(typeof options.config === 'string' ? { configFile: options.config } : {}),
       ...(typeof options.profile === 'string' ? { profile: options.profile } : {}),
     });
+    const { config: resolved, originOf } = resolution;
+    const defaults = (['project', 'location', 'repository'] as const).map((key) =>
+      resolved[key] === undefined ? `${key} (none)` : `${key} ${resolved[key]} (from ${originOf(key)})`,
+    );
     checks.push({
       name: 'config',
       ok: true,
-      detail: `${resolution.file ?? 'no config file'}${resolution.profile ? `, profile ${resolution.profile}` : ''}; project ${resolution.config.project ?? '(none)'}, location ${resolution.config.location ?? '(none)'}`,
+      detail: `${resolution.file ?? 'no config file'}${resolution.profile ? `, profile ${resolution.profile}` : ''}; ${defaults.join(', ')}`,
     });
+    const location = resolved.location && unknownLocationWarning(resolved.location);
+    if (location)
+      checks.push({
+        name: 'location',
+        ok: true,
+        warning: true,
+        detail: `${location} (from ${originOf('location')})`,
+      });
   } catch (error) {
     checks.push({
       name: 'config',
@@ -65,6 +80,8 @@ export async function doctor(command: Command): Promise<void> {
               : 'Run `gar auth configure-docker LOCATION-docker.pkg.dev`.',
           }),
     });
+    for (const warning of ours.flatMap((host) => unknownHostWarning(host) ?? []))
+      checks.push({ name: 'docker', ok: true, warning: true, detail: `credHelpers: ${warning}` });
     if (helpers.length > 10)
       checks.push({
         name: 'docker',
@@ -146,7 +163,8 @@ function existsExecutable(path: string): boolean {
 
 function report(_command: Command, checks: Check[]): void {
   for (const check of checks) {
-    process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(8)} ${check.detail}\n`);
+    const status = !check.ok ? 'FAIL' : check.warning ? 'warn' : 'ok  ';
+    process.stdout.write(`${status}  ${check.name.padEnd(8)} ${check.detail}\n`);
     if (!check.ok && check.fix) process.stdout.write(`      ${''.padEnd(8)} → ${check.fix}\n`);
   }
   if (checks.some((check) => !check.ok)) process.exitCode = EXIT.failure;

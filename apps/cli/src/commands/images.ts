@@ -1,4 +1,5 @@
-import type { ImageSummary } from '@ar/core';
+import type { ImageDescription, ImageSummary } from '@ar/core';
+import { parseReference, tryParseArImage } from '@ar/image-ref';
 import type { Command } from 'commander';
 import { openClient } from '../context.js';
 import { keyValues, render } from '../output.js';
@@ -17,8 +18,46 @@ export async function list(command: Command): Promise<void> {
     { header: 'CREATE_TIME', value: (row: ImageSummary) => row.createTime ?? '' },
     { header: 'UPDATE_TIME', value: (row: ImageSummary) => row.updateTime ?? '' },
   ];
-  const data = options.includeTags ? rows : rows.map(({ tags: _tags, ...row }) => row);
-  process.stdout.write(await render(client.config.output.format, data as ImageSummary[], columns));
+  const format = client.config.output.format;
+  process.stdout.write(
+    format === 'table' ? await render(format, rows, columns) : await render(format, rows.map(gcloudVersion)),
+  );
+}
+
+/** A version as `gcloud artifacts docker images list --format=json` names its fields. */
+const gcloudVersion = (row: ImageSummary) => ({
+  package: row.image,
+  version: row.digest,
+  tags: row.tags,
+  createTime: row.createTime,
+  updateTime: row.updateTime,
+  metadata: {
+    imageSizeBytes: row.sizeBytes === undefined ? undefined : String(row.sizeBytes),
+    mediaType: row.mediaType,
+  },
+});
+
+/**
+ * `gcloud artifacts docker images describe --format=json` names the image in `image_summary`; what
+ * gcloud shows only elsewhere keeps the field names of Artifact Registry's DockerImage resource.
+ */
+function gcloudDescription(image: ImageDescription) {
+  const named = parseReference(image.reference);
+  const ar = tryParseArImage(image.reference);
+  return {
+    image_summary: {
+      digest: image.digest,
+      fully_qualified_digest: `${named.name}@${image.digest}`,
+      registry: named.domain,
+      repository: ar.ok ? ar.value.repository : undefined,
+    },
+    mediaType: image.mediaType,
+    platforms: image.platforms,
+    imageSizeBytes: String(image.sizeBytes),
+    tags: image.tags,
+    buildTime: image.created,
+    uploadTime: image.uploaded,
+  };
 }
 
 export async function describe(command: Command): Promise<void> {
@@ -26,7 +65,7 @@ export async function describe(command: Command): Promise<void> {
   try {
     const image = await client.images.describe(command.args[0]!);
     if (client.config.output.format !== 'table') {
-      process.stdout.write(await render(client.config.output.format, image));
+      process.stdout.write(await render(client.config.output.format, gcloudDescription(image)));
       return;
     }
     process.stdout.write(
