@@ -31,6 +31,7 @@ export {
   type ProxiedExchange,
   startFaultProxy,
 } from './fault-proxy.js';
+export { describeWithGcloud, gcloudInstalled } from './gcloud.js';
 export {
   buildImageArchive,
   type ImageArchive,

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { runCommand } from '@ar/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describeWithGcloud, runCommand } from '@ar/test-support';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/index.js';
 import { ADMIN, standardSeed, WRITER } from '../../src/testing/fixture.js';
 import { makeImage, RegistryClient, type TestImage } from '../../src/testing/registry-client.js';
@@ -11,11 +10,9 @@ import { makeImage, RegistryClient, type TestImage } from '../../src/testing/reg
 /**
  * gcloud (528) against the emulator: the REST methods behind `gcloud artifacts docker`, `versions`,
  * `packages` and `repositories`. gcloud is not a Debian package: it is on some machines of this
- * kind, not all. Without it the checks are not registered and one loud line says how many did not run.
+ * kind, not all: `describeWithGcloud` registers the checks where it is, and elsewhere prints one
+ * loud line saying how many did not run.
  */
-const gcloudPresent = (process.env.PATH ?? '')
-  .split(delimiter)
-  .some((dir) => existsSync(join(dir, 'gcloud')));
 
 const HOST = 'us-central1-docker.pkg.dev/my-project/repo';
 const REPO = 'projects/my-project/locations/us-central1/repositories/repo';
@@ -262,47 +259,33 @@ const checks: Array<[name: string, check: () => Promise<void>]> = [
   ],
 ];
 
-if (gcloudPresent) {
-  describe('gcloud artifacts against the emulator', () => {
-    beforeAll(async () => {
-      emulator = await startEmulator({ seed: standardSeed() });
-      work = await mkdtemp(join(tmpdir(), 'ar-emulator-gcloud-'));
-      ownerTokenFile = join(work, 'owner-token');
-      await writeFile(ownerTokenFile, emulator.mintAccessToken(`user:${ADMIN}`).accessToken);
-      env = {
-        ...process.env,
-        CLOUDSDK_CONFIG: join(work, 'gcloud'),
-        CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-        CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
-        CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
-        CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emulator.url()}/`,
-        CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emulator.url()}/`,
-        CLOUDSDK_AUTH_TOKEN_HOST: emulator.tokenUrl,
-      };
-      writer = new RegistryClient(emulator.url(), {
-        username: 'oauth2accesstoken',
-        password: emulator.mintAccessToken(WRITER).accessToken,
-      });
-      await push('hello', a, 'v1');
-      await push('hello', b, 'v2');
+describeWithGcloud('gcloud artifacts against the emulator', checks.length, () => {
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed: standardSeed() });
+    work = await mkdtemp(join(tmpdir(), 'ar-emulator-gcloud-'));
+    ownerTokenFile = join(work, 'owner-token');
+    await writeFile(ownerTokenFile, emulator.mintAccessToken(`user:${ADMIN}`).accessToken);
+    env = {
+      ...process.env,
+      CLOUDSDK_CONFIG: join(work, 'gcloud'),
+      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+      CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
+      CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emulator.url()}/`,
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emulator.url()}/`,
+      CLOUDSDK_AUTH_TOKEN_HOST: emulator.tokenUrl,
+    };
+    writer = new RegistryClient(emulator.url(), {
+      username: 'oauth2accesstoken',
+      password: emulator.mintAccessToken(WRITER).accessToken,
     });
-    afterAll(async () => {
-      await emulator?.stop();
-      if (work !== undefined) await rm(work, { recursive: true, force: true });
-    });
+    await push('hello', a, 'v1');
+    await push('hello', b, 'v2');
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  });
 
-    for (const [name, check] of checks) it(name, check, 180_000);
-  });
-} else {
-  describe('gcloud artifacts against the emulator', () => {
-    it('is not installed here, so its checks did not run', async () => {
-      console.warn(
-        `\n!!! gcloud is not installed: ${checks.length} gcloud checks of the emulator DID NOT RUN (install the Google Cloud SDK to run them) !!!\n`,
-      );
-      const probe = await runCommand('gcloud', ['--version'], { timeoutMs: 30_000 }).catch(
-        (error: Error) => error,
-      );
-      expect(probe instanceof Error || probe.code !== 0).toBe(true);
-    });
-  });
-}
+  for (const [name, check] of checks) it(name, check, 180_000);
+});
