@@ -30,7 +30,7 @@ export interface ApiOptions {
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Largest request body accepted. Default 16 KiB: every body here is a few references. */
   bodyLimitBytes?: number;
-  /** Requests per caller per window on /v1 (one shared budget across routes). Default 600 per minute. */
+  /** Requests per caller per window on /v1 (one shared budget across routes). Default `api.rateLimit.perMinute` per minute. */
   rateLimit?: { max: number; windowMs: number };
   /**
    * How long `POST /v1/images:copy` waits for the copy before answering 202 with a job. Default
@@ -104,8 +104,9 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // Behind a load balancer the client address is in X-Forwarded-For; it only labels logs here.
-    trustProxy: true,
+    // The client address keys the failed-authentication limit, so X-Forwarded-For is believed only
+    // as far back as the operator's own proxies appended to it: a client can forge the rest.
+    trustProxy: config.api.trustedProxies,
     // Idle keep-alive connections are closed on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -134,7 +135,11 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
   await app.register(async (v1) => {
     await guard(v1, {
       authenticate: createAuthenticator(config.api),
-      perCaller: { max: options.rateLimit?.max ?? 600, windowMs: options.rateLimit?.windowMs ?? 60_000 },
+      perCaller: {
+        max: options.rateLimit?.max ?? config.api.rateLimit.perMinute,
+        windowMs: options.rateLimit?.windowMs ?? 60_000,
+      },
+      failedAuthPerMinute: config.api.rateLimit.failedAuthPerMinute,
     });
     await v1.register(repositoryRoutes, context);
     await v1.register(imageRoutes, context);
