@@ -6,20 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../test/helpers.js';
 import { type ApiService, createApi } from './app.js';
 
 const KEY = 'the-right-key-0123456789';
 const LIMIT = 5;
-let api: ApiService | undefined;
 
-afterEach(async () => {
-  await api?.close();
-  api = undefined;
-});
-
-async function start(trustedProxies: string[] = [], perMinute = 600): Promise<ApiService> {
+function start(api: Record<string, unknown> = {}): Promise<ApiService> {
   const home = join(tmpdir(), 'ar-api-guard-never-created');
   const { config } = resolveConfig({
     homeDir: home,
@@ -30,14 +24,29 @@ async function start(trustedProxies: string[] = [], perMinute = 600): Promise<Ap
       auth: { accessToken: 'unused' },
       api: {
         callers: [{ name: 'bot', apiKeySha256: sha256Hex(KEY), grants: [] }],
-        rateLimit: { failedAuthPerMinute: LIMIT, perMinute },
-        trustedProxies,
+        rateLimit: { failedAuthPerMinute: LIMIT },
+        ...api,
       },
     },
   });
-  api = await createApi({ config, logger: false });
-  return api;
+  return createApi({ config, logger: false });
 }
+
+// Built once, in the hook (the slow part on a loaded machine); each test uses its own addresses.
+let plain: ApiService;
+let proxied: ApiService;
+let tight: ApiService;
+beforeAll(async () => {
+  [plain, proxied, tight] = await Promise.all([
+    start(),
+    start({ trustedProxies: ['10.0.0.0/8'] }),
+    start({ rateLimit: { failedAuthPerMinute: LIMIT, perMinute: 2 } }),
+  ]);
+  await Promise.all([plain, proxied, tight].map((service) => service.app.ready()));
+});
+afterAll(async () => {
+  await Promise.all([plain, proxied, tight].map((service) => service?.close()));
+});
 
 /** A route that needs a caller and no upstream: an unknown job is 404 once authenticated. */
 async function getJob(service: ApiService, from: string, key: string, headers: Record<string, string> = {}) {
@@ -52,46 +61,42 @@ async function getJob(service: ApiService, from: string, key: string, headers: R
 
 describe('failed authentication', () => {
   it('is limited per client address: 429 with Retry-After, even for a right key, while another address is unaffected', async () => {
-    const service = await start();
     const attacker = '203.0.113.7';
     for (let attempt = 1; attempt <= LIMIT; attempt++)
-      expect((await getJob(service, attacker, `guess-${attempt}`)).status).toBe(401);
+      expect((await getJob(plain, attacker, `guess-${attempt}`)).status).toBe(401);
 
-    const refused = await getJob(service, attacker, 'guess-next');
+    const refused = await getJob(plain, attacker, 'guess-next');
     expect(refused.status).toBe(429);
     expect(refused.json.error).toMatchObject({ code: 'AR_API_RATE_LIMITED', requestId: expect.any(String) });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // A guess that happens to be right is not even checked.
-    expect((await getJob(service, attacker, KEY)).status).toBe(429);
+    expect((await getJob(plain, attacker, KEY)).status).toBe(429);
 
-    const other = await getJob(service, '198.51.100.20', KEY);
+    const other = await getJob(plain, '198.51.100.20', KEY);
     expect([other.status, other.json.error.code]).toEqual([404, 'AR_API_JOB_NOT_FOUND']);
   });
 
   it('is not fooled by a forged X-Forwarded-For when no proxy is trusted', async () => {
-    const service = await start();
     for (let attempt = 1; attempt <= LIMIT; attempt++)
-      await getJob(service, '203.0.113.7', 'guess', { 'x-forwarded-for': `192.0.2.${attempt}` });
-    const next = await getJob(service, '203.0.113.7', 'guess', { 'x-forwarded-for': '192.0.2.200' });
+      await getJob(plain, '203.0.113.9', 'guess', { 'x-forwarded-for': `192.0.2.${attempt}` });
+    const next = await getJob(plain, '203.0.113.9', 'guess', { 'x-forwarded-for': '192.0.2.200' });
     expect(next.status).toBe(429);
   });
 
   it('counts the address the trusted proxy saw, so clients behind one load balancer are told apart', async () => {
-    const service = await start(['10.0.0.0/8']);
     const proxy = '10.0.0.2';
     for (let attempt = 1; attempt <= LIMIT; attempt++)
-      await getJob(service, proxy, 'guess', { 'x-forwarded-for': '203.0.113.7' });
-    expect((await getJob(service, proxy, KEY, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(429);
-    expect((await getJob(service, proxy, KEY, { 'x-forwarded-for': '198.51.100.20' })).status).toBe(404);
+      await getJob(proxied, proxy, 'guess', { 'x-forwarded-for': '203.0.113.7' });
+    expect((await getJob(proxied, proxy, KEY, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(429);
+    expect((await getJob(proxied, proxy, KEY, { 'x-forwarded-for': '198.51.100.20' })).status).toBe(404);
   });
 });
 
 describe('the per-caller budget', () => {
   it('is api.rateLimit.perMinute from the config', async () => {
-    const service = await start([], 2);
-    expect((await getJob(service, '198.51.100.20', KEY)).status).toBe(404);
-    expect((await getJob(service, '198.51.100.21', KEY)).status).toBe(404);
-    const third = await getJob(service, '198.51.100.22', KEY);
+    expect((await getJob(tight, '198.51.100.20', KEY)).status).toBe(404);
+    expect((await getJob(tight, '198.51.100.21', KEY)).status).toBe(404);
+    const third = await getJob(tight, '198.51.100.22', KEY);
     expect([third.status, third.json.error.code]).toEqual([429, 'AR_API_RATE_LIMITED']);
   });
 });
