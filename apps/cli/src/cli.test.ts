@@ -232,6 +232,27 @@ describe('gar', () => {
     expect(none.stderr).toContain('name the registry hosts');
   });
 
+  it('refuses to edit a Docker config whose credHelpers is not an object (exit 8), leaving it byte for byte', async () => {
+    const dockerDir = join(home, 'docker-odd');
+    mkdirSync(dockerDir, { recursive: true });
+    const odd = '{\n  "credHelpers": "gcloud"\n}\n';
+    writeFileSync(join(dockerDir, 'config.json'), odd);
+    const result = await gar(['auth', 'configure-docker', HOST], { DOCKER_CONFIG: dockerDir });
+    expect(result.status).toBe(8);
+    expect(result.stderr).toContain('"credHelpers"');
+    expect(result.stderr).toContain('Fix it by hand');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(readFileSync(join(dockerDir, 'config.json'), 'utf8')).toBe(odd);
+  });
+
+  it('says in tag --help that it tags in the local engine unless --remote is given', async () => {
+    const help = await gar(['tag', '--help']);
+    expect(help.status).toBe(0);
+    const description = help.stdout.split('\n\n')[1] ?? '';
+    expect(description).toMatch(/local Docker engine/);
+    expect(description).toMatch(/--remote.*registry/s);
+  });
+
   it('prints an access token, the crictl --creds value, and where it came from', async () => {
     expect((await gar(['auth', 'print-access-token'])).stdout).toBe(`${env.GAR_ACCESS_TOKEN}\n`);
     expect((await gar(['auth', 'print-access-token', '--format', 'crictl'])).stdout).toBe(

@@ -110,7 +110,7 @@ export function buildProgram(): Command {
   program
     .command('tag')
     .description(
-      'add a tag in the registry without pulling (the manifest is copied; blobs are already there)',
+      'add a tag in the local Docker engine; with --remote, in the registry without pulling (the manifest is copied; blobs are already there)',
     )
     .argument('<source>', 'an image by tag or digest')
     .argument('<target>', 'the new name and tag')

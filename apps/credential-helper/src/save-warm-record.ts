@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CachedTokenFile } from '@ar/auth';
+import { type CachedTokenFile, writePrivateFile } from '@ar/auth';
 import type { ArResolvedConfig } from '@ar/config';
 import type { HelperContext } from './context.js';
 import { stampOf, type WarmRecord, warmRecordKey } from './warm-record.js';
@@ -24,9 +24,9 @@ export async function saveWarmRecord(
     log: config.helper.log,
     token: { file: token.file, source: token.source, account: token.account, marginMs: token.marginMs },
   };
-  const { default: writeFileAtomic } = await import('write-file-atomic');
   await mkdir(dirname(key.path), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(key.path, JSON.stringify(record), { mode: 0o600 });
+  // Replaces a link planted at the record's path, never writes through it (as the token cache).
+  await writePrivateFile(key.path, JSON.stringify(record));
 }
 
 /**

@@ -1,6 +1,15 @@
 // Token behaviour of the built helper against the emulator's OAuth token endpoint: warm answers,
 // one fetch for many parallel calls, no dying token, and a warm path that loads nothing heavy.
-import { chmodSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Emulator, type RequestLogLine, startEmulator } from '@ar/emulator';
@@ -174,6 +183,26 @@ describe('tokens', () => {
     const next = secretOf((await runHelper(['get'], 'us-docker.pkg.dev', user.env)).stdout);
     expect(next).not.toBe(first);
     expect(JSON.parse(readFileSync(file, 'utf8')).expiresAt).toBeGreaterThan(now + 50 * 60_000);
+  });
+
+  it('replaces a symlink planted at its token file or warm record, and never writes through it', async () => {
+    const user = userWithKey();
+    const first = secretOf((await runHelper(['get'], 'us-docker.pkg.dev', user.env)).stdout);
+    const cache = join(user.home, '.cache', 'gar');
+    const jsonIn = (dir: string) => join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!);
+    const tokenFile = jsonIn(join(cache, 'tokens'));
+    const record = jsonIn(join(cache, 'helper'));
+    const victims = [join(user.home, 'victim-1'), join(user.home, 'victim-2')];
+    for (const [index, planted] of [tokenFile, record].entries()) {
+      writeFileSync(victims[index]!, 'precious\n', { mode: 0o600 });
+      rmSync(planted);
+      symlinkSync(victims[index]!, planted);
+    }
+    const next = await runHelper(['get'], 'us-docker.pkg.dev', user.env);
+    expect(next.status).toBe(0);
+    expect(secretOf(next.stdout)).not.toBe(first); // the link was not read as a token: a fresh fetch
+    for (const victim of victims) expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    for (const planted of [tokenFile, record]) expect(lstatSync(planted).isFile()).toBe(true);
   });
 
   it('shares one token fetch among 50 parallel cold gets, and every answer is valid', async () => {

@@ -8,6 +8,7 @@ export {
 } from './auth.js';
 export { TokenCache, type TokenCacheOptions } from './cache/token-cache.js';
 export { type CachedToken, isFreshToken, readTokenFile } from './cache/token-file.js';
+export { writePrivateFile } from './cache/write-private-file.js';
 export type { AccessToken, RegistryCredential } from './credential.js';
 export {
   type ConfigureDockerOptions,

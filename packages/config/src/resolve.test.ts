@@ -51,6 +51,8 @@ describe('defaults', () => {
     expect(config.endpoints.metadataHost).toBe('metadata.google.internal');
     expect(config.registries).toEqual({});
     expect(config.output).toEqual({ format: 'table', color: 'auto', progress: 'auto' });
+    expect(config.api.rateLimit).toEqual({ perMinute: 600, failedAuthPerMinute: 30 });
+    expect(config.api.trustedProxies).toEqual([]);
     expect(config.project).toBeUndefined();
     expect(originOf('transfer.concurrency')).toBe('default');
   });
@@ -191,6 +193,9 @@ describe('environment variables', () => {
     ['GAR_HELPER_STRICT', 'true', 'helper.strict', true],
     ['GAR_HELPER_LOG', '/var/log/gar-helper.log', 'helper.log', '/var/log/gar-helper.log'],
     ['GAR_API_PORT', '9090', 'api.port', 9090],
+    ['GAR_API_RATE_LIMIT_PER_MINUTE', '1200', 'api.rateLimit.perMinute', 1200],
+    ['GAR_API_RATE_LIMIT_FAILED_AUTH_PER_MINUTE', '10', 'api.rateLimit.failedAuthPerMinute', 10],
+    ['GAR_API_TRUSTED_PROXIES', '10.0.0.0/8,loopback', 'api.trustedProxies', ['10.0.0.0/8', 'loopback']],
     [
       'GAR_API_ALLOWED_HOSTS',
       'us-docker.pkg.dev,gcr.io',

@@ -153,6 +153,22 @@ const apiSchema = z.strictObject({
     .describe('Where the certificates that sign Google ID tokens are fetched (PEM map).'),
   callers: z.array(callerSchema).default([]),
   allowedHosts: z.array(z.string().min(1)).default([]).describe('Registry hosts the service may contact.'),
+  rateLimit: z
+    .strictObject({
+      perMinute: int(1, 1_000_000)
+        .default(600)
+        .describe('Requests per authenticated caller per minute, across every /v1 route.'),
+      failedAuthPerMinute: int(1, 1_000_000)
+        .default(30)
+        .describe('Failed authentications per client address per minute; then 429 until the minute ends.'),
+    })
+    .prefault({}),
+  trustedProxies: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Addresses or CIDR ranges (or loopback, linklocal, uniquelocal) of the proxies in front of the service: X-Forwarded-For is believed only as far back as they appended to it. Empty: the TCP peer is the client.',
+    ),
 });
 
 const helperSchema = z.strictObject({

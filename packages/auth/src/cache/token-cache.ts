@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CachedToken, isFreshToken, isPrivateDir, readTokenFile } from './token-file.js';
+import { writePrivateFile } from './write-private-file.js';
 
 export type { CachedToken } from './token-file.js';
 
@@ -86,11 +87,8 @@ export class TokenCache {
     if (this.#options.dir)
       await mkdir(join(this.#options.dir, 'tokens'), { recursive: true, mode: 0o700 }).catch(() => {});
     const file = this.fileFor(key);
-    // Loaded here, not at the top: a `peek` (cachedAccessToken) needs neither.
-    const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([
-      import('proper-lockfile'),
-      import('write-file-atomic'),
-    ]);
+    // Loaded here, not at the top: a `peek` (cachedAccessToken) does not need it.
+    const { default: lockfile } = await import('proper-lockfile');
     const store = async (): Promise<CachedToken> => {
       const onDisk = file ? readTokenFile(file) : undefined;
       // Another process may have refreshed while we waited for the lock.
@@ -102,7 +100,7 @@ export class TokenCache {
         issuedAt,
         expiresAt: fetched.expiresAt ?? issuedAt + DEFAULT_LIFETIME_MS,
       };
-      if (file) await writeFileAtomic(file, JSON.stringify(entry), { mode: 0o600 });
+      if (file) await writePrivateFile(file, JSON.stringify(entry));
       return entry;
     };
     let entry: CachedToken;

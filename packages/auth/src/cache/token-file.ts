@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 
 /** A cached access token as it is kept on disk, one file per identity + scopes. */
 export interface CachedToken {
@@ -23,15 +23,22 @@ export function isPrivateDir(dir: string): boolean {
 }
 
 /**
- * The text of `file` when it is ours and closed to everyone else; undefined otherwise (absent,
- * another user's, readable or writable by others): such a file is never trusted.
+ * The text of `file` when it is a regular file that is ours and closed to everyone else; undefined
+ * otherwise (absent, a symbolic link, another user's, readable or writable by others): such a file
+ * is never trusted. A link is refused rather than followed (O_NOFOLLOW): the cache only ever holds
+ * files it wrote, so a link there was planted, and a token read through one could be another
+ * identity's. O_NONBLOCK keeps a FIFO planted there from blocking the open.
  */
 export function readPrivateFile(file: string): string | undefined {
+  let fd: number | undefined;
   try {
-    const info = statSync(file, { throwIfNoEntry: false });
-    return info && isPrivate(info) ? readFileSync(file, 'utf8') : undefined;
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
+    return info.isFile() && isPrivate(info) ? readFileSync(fd, 'utf8') : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

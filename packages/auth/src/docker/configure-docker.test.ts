@@ -116,6 +116,26 @@ describe('configureDocker', () => {
     expect(existsSync(`${configPath()}.bak`)).toBe(false);
   });
 
+  it.each([
+    ['a string', '"gcloud"'],
+    ['an array', '["gcloud"]'],
+    ['null', 'null'],
+  ])(
+    'leaves config.json byte for byte when credHelpers is %s, and says to fix it by hand',
+    async (_what, value) => {
+      const odd = `{\n  "auths": {},\n  "credHelpers": ${value}\n}\n`;
+      writeFileSync(configPath(), odd);
+      const error = await configureDocker({ configDir: dir, hosts: ['us-docker.pkg.dev'] }).catch(
+        (e: unknown) => e,
+      );
+      expect(isArError(error, 'AR_AUTH_DOCKER_CONFIG_MALFORMED')).toBe(true);
+      expect((error as Error).message).toContain('"credHelpers"');
+      expect((error as Error).message).toContain('Fix it by hand');
+      expect(read()).toBe(odd);
+      expect(existsSync(`${configPath()}.bak`)).toBe(false);
+    },
+  );
+
   it('writes through a symlink, keeping the link', async () => {
     const real = join(dir, 'dotfiles', 'docker-config.json');
     mkdirSync(join(dir, 'dotfiles'));

@@ -51,7 +51,39 @@ export async function readDockerConfig(configDir: string): Promise<DockerConfigF
       `Docker's config ${path} is not valid JSON (${parsed.error}). Fix it by hand or move it away; it was not changed.`,
     );
   }
+  const problem = shapeProblem(parsed.value);
+  if (problem) {
+    throw new ArAuthError(
+      'AR_AUTH_DOCKER_CONFIG_MALFORMED',
+      `Docker's config ${path} has ${problem}. Fix it by hand or move it away; it was not changed.`,
+    );
+  }
   return { path, text, json: parsed.value as DockerConfigJson };
+}
+
+/**
+ * The keys read here must have the shape Docker gives them: a file with `"credHelpers": "x"`
+ * could neither be looked up nor edited (jsonc-parser cannot add a key under a string).
+ */
+function shapeProblem(json: Record<string, unknown>): string | undefined {
+  const kind = (value: unknown) =>
+    value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : `a${typeof value === 'object' ? 'n' : ''} ${typeof value}`;
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  for (const key of ['auths', 'credHelpers']) {
+    if (key in json && !isRecord(json[key])) return `"${key}" as ${kind(json[key])}, where an object goes`;
+  }
+  for (const [host, helper] of Object.entries((json.credHelpers ?? {}) as Record<string, unknown>)) {
+    if (typeof helper !== 'string')
+      return `"credHelpers" → "${host}" as ${kind(helper)}, where a helper name goes`;
+  }
+  if ('credsStore' in json && typeof json.credsStore !== 'string')
+    return `"credsStore" as ${kind(json.credsStore)}, where a helper name goes`;
+  return undefined;
 }
 
 /**
