@@ -245,7 +245,7 @@ export function scanArRepository(text: string): Parsed<ArRepositoryRef> {
   );
 }
 
-function scanArAny(text: string): Parsed<ArReference> {
+export function scanArAny(text: string): Parsed<ArReference> {
   const scanned = scanAr(text);
   if (!scanned.ok) return scanned;
   const { reference, layout } = scanned.value;

@@ -27,6 +27,7 @@ export {
   tryCompleteArImage,
   tryCompleteArRepository,
 } from './defaults.js';
+export { parseArResourceName, tryParseArResourceName } from './resource-names.js';
 export {
   type DockerReference,
   formatReference,

@@ -1,0 +1,40 @@
+import { type ArImageRef, arRepositoryPath, type DockerReference } from '@ar/image-ref';
+import { type ImageLocation, type ImageRef, isLocalLocation, parseImageLocation } from '@ar/registry';
+
+export { type ImageLocation, isLocalLocation };
+
+/** The registry client's typed reference of an Artifact Registry image (a digest wins over a tag). */
+export function arImageRef(image: ArImageRef): ImageRef {
+  return {
+    registry: image.host,
+    repository: `${arRepositoryPath(image).slice(image.host.length + 1)}/${image.image}`,
+    ...(image.digest ? { digest: image.digest } : image.tag ? { tag: image.tag } : {}),
+  };
+}
+
+/** An Artifact Registry image as a location to copy from or to. */
+export function arImageLocation(image: ArImageRef): ImageLocation {
+  return { kind: 'registry', ref: arImageRef(image) };
+}
+
+/** An image in any registry, parsed by @ar/image-ref (`parseReference`), as a location. */
+export function registryImageLocation(reference: DockerReference): ImageLocation {
+  return {
+    kind: 'registry',
+    ref: {
+      registry: reference.domain,
+      repository: reference.path,
+      ...(reference.digest ? { digest: reference.digest } : reference.tag ? { tag: reference.tag } : {}),
+    },
+  };
+}
+
+/**
+ * A location from what a user wrote: a local one (`oci:DIR[:TAG]`, `docker-archive:FILE`) as the
+ * registry client reads it, anything else an image name completed by `image` (short names from
+ * the configured defaults; a leading `docker://` is skopeo's spelling of the same).
+ */
+export function userLocation(input: string, image: (input: string) => ArImageRef): ImageLocation {
+  if (isLocalLocation(input)) return parseImageLocation(input);
+  return arImageLocation(image(input.replace(/^docker:\/\//, '')));
+}
