@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { ArResolvedConfig } from '@ar/config';
 import { type ArClient, createClient, upstreamsByPriority } from '@ar/core';
 import { isArError } from '@ar/errors';
-import { copy as registryCopy } from '@ar/registry';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -23,7 +22,14 @@ import { type Job, JobManager } from './jobs.js';
 import { createMetrics } from './metrics.js';
 import { checkReadiness } from './readiness.js';
 import * as s from './schemas.js';
-import { arImageTarget, arListTarget, arRepositoryTarget, hostMatcher, imageTarget } from './targets.js';
+import {
+  arImageTarget,
+  arListTarget,
+  arRepositoryTarget,
+  hostMatcher,
+  imageTarget,
+  repositoryPathOf,
+} from './targets.js';
 
 export interface ApiOptions {
   /** The resolved config (`resolveConfig()` of @ar/config): its `api` section and everything @ar/core reads. */
@@ -93,12 +99,6 @@ function makeLogger(options: ApiOptions): Logger {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
-
-/** `projects/P/locations/L/repositories/R` → `L-docker.pkg.dev/P/R` (domain-scoped `a.com:p` → `a.com/p`). */
-function repositoryPath(name: string): string {
-  const [, project = '', , location = '', , id = ''] = name.split('/');
-  return `${location}-docker.pkg.dev/${project.replace(':', '/')}/${id}`;
-}
 
 /** Opaque page tokens bound to the listing they continue, so one cannot be replayed elsewhere. */
 function encodePageToken(repository: string, offset: number): string {
@@ -279,7 +279,10 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
         );
         return {
           repositories: all
-            .filter((repo) => hasAnyGrantWithin(who, repositoryPath(repo.name)))
+            .filter((repo) => {
+              const path = repositoryPathOf(repo.name);
+              return path !== undefined && hasAnyGrantWithin(who, path);
+            })
             .map((repo) => ({ ...repo })),
         };
       },
@@ -400,7 +403,6 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
         const who = caller(request);
         authorize(who, source.path, 'read');
         authorize(who, destination.path, 'write');
-        const bothAr = source.ar !== undefined && destination.ar !== undefined;
         const job = jobs.start('copy', who.name, body, (signal, onProgress) => {
           const transfer = {
             signal,
@@ -408,18 +410,8 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
             ...(body.allTags ? { allTags: true } : {}),
             ...(body.platforms ? { platforms: body.platforms } : {}),
           };
-          return metrics.upstream('copy', () =>
-            bothAr
-              ? client.copy(source.reference, destination.reference, transfer)
-              : // Another registry: @ar/core's copy takes Artifact Registry names only, so the
-                // registry layer does it, with the same client, credentials and allowed hosts.
-                registryCopy(
-                  client.registry,
-                  `docker://${source.reference}`,
-                  `docker://${destination.reference}`,
-                  transfer,
-                ),
-          );
+          // Typed locations: any allowed registry, with the client's credentials.
+          return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
         });
         metrics.jobStarted('copy');
         request.log.info(

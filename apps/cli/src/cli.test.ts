@@ -308,7 +308,7 @@ describe('gar', () => {
     expect(missing.stdout).toMatch(/ok\s+config/);
     expect(missing.stdout).toMatch(/ok\s+token\s+access-token/);
     expect(missing.stdout).toMatch(/ok\s+api\s+.* answers/);
-    expect(missing.stdout).toMatch(/ok\s+registry .*answered HTTP 401/);
+    expect(missing.stdout).toMatch(/ok\s+registry .*\/v2\/ answers with these credentials/);
     expect(missing.stdout).toMatch(
       /FAIL\s+docker .*gar handles us-west1-docker.pkg.dev; docker-credential-gar is not on PATH/,
     );

@@ -1,19 +1,21 @@
-import type { EngineProgressEvent } from '@ar/docker';
-import type { ProgressEvent } from '@ar/registry';
+import type { TransferProgress } from '@ar/core';
 
 const MiB = 1024 * 1024;
 const size = (bytes: number) =>
   bytes >= MiB * 1024 ? `${(bytes / MiB / 1024).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`;
 
 interface BlobLine {
-  digest: string;
+  id: string;
   size: number;
   bytes: number;
   state: string;
 }
 
+/** A layer as the engine shows it: 12 hex digits of its digest (the engine's own IDs already are). */
+const shortId = (id: string) => (id.startsWith('sha256:') ? id.slice(7, 19) : id);
+
 /**
- * Progress of a push, pull or copy on stderr. On a terminal: a bar per blob and a total line with
+ * Progress of a push, pull or copy, through the registry or the engine, on stderr. On a terminal: a bar per blob and a total line with
  * bytes and rate, redrawn at most ten times a second. Otherwise (CI logs): one line per finished
  * blob. `never` prints nothing.
  */
@@ -35,7 +37,7 @@ export function progressReporter(
     const lines = [...blobs.values()].map((blob) => {
       const fraction = blob.size ? Math.min(1, blob.bytes / blob.size) : 1;
       const bar = '#'.repeat(Math.round(fraction * 20)).padEnd(20, '.');
-      return `  ${blob.digest.slice(7, 19)} [${bar}] ${size(blob.bytes).padStart(10)} / ${size(blob.size).padEnd(10)} ${blob.state}`;
+      return `  ${shortId(blob.id)} [${bar}] ${size(blob.bytes).padStart(10)} / ${size(blob.size).padEnd(10)} ${blob.state}`;
     });
     const total = [...blobs.values()].reduce((sum, blob) => sum + blob.size, 0);
     const done = [...blobs.values()].reduce((sum, blob) => sum + Math.min(blob.bytes, blob.size), 0);
@@ -46,35 +48,24 @@ export function progressReporter(
   };
 
   return {
-    onProgress(event: ProgressEvent): void {
-      if (mode === 'never' || event.type !== 'blob') return;
-      const blob = { digest: event.digest, size: event.size, bytes: event.bytes, state: event.state };
-      blobs.set(event.digest, blob);
+    onProgress(event: TransferProgress): void {
+      if (mode === 'never') return;
+      if (event.type === 'status') {
+        // Above the bars, which are redrawn below it.
+        stream.write(`${event.message}\n`);
+        drawn = 0;
+        return;
+      }
+      if (event.type !== 'layer') return;
+      const blob = { id: event.id, size: event.size ?? 0, bytes: event.bytes, state: event.state };
+      blobs.set(event.id, blob);
       if (live) draw(event.state !== 'transferring');
       else if (['done', 'exists', 'mounted', 'failed'].includes(event.state)) {
-        stream.write(`${verb}: ${event.digest.slice(0, 19)} ${size(event.size)} ${event.state}\n`);
+        stream.write(`${verb}: ${event.id.slice(0, 19)} ${size(blob.size)} ${event.state}\n`);
       }
     },
     finish(): void {
       if (live && blobs.size) draw(true);
     },
-  };
-}
-
-/** The engine's own progress (pushes and pulls through dockerd or Podman): a line per layer step. */
-export function engineProgressReporter(
-  mode: 'auto' | 'always' | 'never',
-  stream: NodeJS.WriteStream = process.stderr,
-) {
-  const phases = new Map<string, string>();
-  return (event: EngineProgressEvent): void => {
-    if (mode === 'never') return;
-    if (event.type === 'layer') {
-      if (phases.get(event.id) === event.phase) return;
-      phases.set(event.id, event.phase);
-      stream.write(`  ${event.id}: ${event.status}\n`);
-    } else if (event.type === 'status') {
-      stream.write(`${event.status}\n`);
-    }
   };
 }

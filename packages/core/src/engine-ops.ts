@@ -119,11 +119,6 @@ export function engineOps({ engine, registry, credentials, tempDir = tmpdir() }:
     /** `docker tag`: the target is an image name completed and validated by @ar/image-ref. */
     async tag(source: string, target: ArImageRef): Promise<string> {
       const normalized = formatArReference(target);
-      if (target.digest !== undefined)
-        throw new DockerError(
-          'AR_DOCKER_INVALID_ARGUMENT',
-          `Cannot tag ${source} as ${normalized}: a tag target cannot hold a digest. Use NAME:TAG.`,
-        );
       await engine.tagImage(source, normalized);
       return normalized;
     },

@@ -31,10 +31,8 @@ export function registryImageLocation(reference: DockerReference): ImageLocation
 
 /**
  * A location from what a user wrote: a local one (`oci:DIR[:TAG]`, `docker-archive:FILE`) as the
- * registry client reads it, anything else an image name completed by `image` (short names from
- * the configured defaults; a leading `docker://` is skopeo's spelling of the same).
+ * registry client reads it, anything else an image name completed by `image`.
  */
 export function userLocation(input: string, image: (input: string) => ArImageRef): ImageLocation {
-  if (isLocalLocation(input)) return parseImageLocation(input);
-  return arImageLocation(image(input.replace(/^docker:\/\//, '')));
+  return isLocalLocation(input) ? parseImageLocation(input) : arImageLocation(image(input));
 }

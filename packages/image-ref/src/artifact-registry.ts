@@ -299,6 +299,11 @@ export function arRegistryHost(reference: ArReference): string {
   return reference.host;
 }
 
+/** The standard registry host of a location: "us-west1" → "us-west1-docker.pkg.dev". */
+export function arLocationHost(location: string): string {
+  return `${location}-docker.pkg.dev`;
+}
+
 /** The repository as Docker addresses it, e.g. "us-west1-docker.pkg.dev/my-project/my-repo" (or "gcr.io/my-project"). */
 export function arRepositoryPath(reference: ArReference): string {
   const projectPath = projectIdToPath(reference.project);

@@ -9,6 +9,7 @@ export {
   type ArImageRef,
   type ArReference,
   type ArRepositoryRef,
+  arLocationHost,
   arRegistryHost,
   arRepositoryPath,
   arRepositoryResourceName,

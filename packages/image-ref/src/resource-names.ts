@@ -3,7 +3,7 @@
  * `arRepositoryResourceName`, so no caller splits `projects/P/locations/L/repositories/R` by hand.
  */
 import { locationProblem, projectIdProblem, projectIdToPath } from './ar-ids.js';
-import { type ArReference, scanArAny } from './artifact-registry.js';
+import { type ArReference, arLocationHost, scanArAny } from './artifact-registry.js';
 import { fail, type ImageRefResult, type Parsed, runParser, unwrap } from './errors.js';
 import { CONTAINER_REGISTRY_HOSTS } from './locations.js';
 
@@ -26,7 +26,7 @@ function scanResourceName(text: string): Parsed<ArReference> {
   const gcr = CONTAINER_REGISTRY_HOSTS.find((h) => h.repository === repository && h.location === location);
   let reference = gcr
     ? `${gcr.host}/${projectIdToPath(project)}`
-    : `${location}-docker.pkg.dev/${projectIdToPath(project)}/${repository}`;
+    : `${arLocationHost(location)}/${projectIdToPath(project)}/${repository}`;
   const rest: [number, number] = pkg === undefined ? at(3) : [at(4)[0], text.length];
   try {
     // Package IDs and versions are URL-encoded in names: "team%2Fapp", "sha256%3A…".
