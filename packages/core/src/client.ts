@@ -29,7 +29,7 @@ import { ArCoreError } from './errors.js';
 import { checkHealth, type HealthOptions, type HealthReport } from './health.js';
 import { type ImageDescription, type ImageResolution, imageOps, type TransferOptions } from './image-ops.js';
 import { type ImageSummary, imagesApi } from './images.js';
-import { arImageLocation, type ImageLocation, userLocation } from './locations.js';
+import { arImageLocation, arImageRef, type ImageLocation, userLocation } from './locations.js';
 import { type CreateRepositoryOptions, type Repository, repositoriesApi } from './repositories.js';
 import { RestClient } from './rest.js';
 
@@ -84,7 +84,10 @@ export interface ArClient {
     /** Which repository serves an image: for a virtual repository, its upstream and why. */
     resolve(image: string): Promise<ImageResolution>;
     /** A tag deletes the tag; a digest the version, refusing while tags point to it unless `deleteTags`. */
-    delete(image: string, options?: { deleteTags?: boolean }): Promise<{ digest: string; deletedTags: string[] }>;
+    delete(
+      image: string,
+      options?: { deleteTags?: boolean },
+    ): Promise<{ digest: string; deletedTags: string[] }>;
   };
   /** Pushes `oci:DIR[:TAG]` or `docker-archive:FILE` to an image (blobs first, the tag last). */
   push(source: LocationInput, target: LocationInput, options?: TransferOptions): Promise<CopyResult>;
@@ -205,11 +208,13 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     push: async (source, target, options) => ops.copy(location(source), location(target), options),
     pull: async (source, destination, options) => ops.copy(location(source), location(destination), options),
     copy: async (source, destination, options) => ops.copy(location(source), location(destination), options),
-    tag: async (source, target) => ops.copy(arImageLocation(imageName(source)), arImageLocation(imageName(target))),
+    tag: async (source, target) =>
+      ops.copy(arImageLocation(imageName(source)), arImageLocation(imageName(target))),
     engine: {
-      push: async (source, target, options) => (await engineFlows()).push(source, imageName(target), options),
-      pull: async (input, options) => (await engineFlows()).pull(imageName(input), options),
-      tag: async (source, target) => (await engineFlows()).tag(source, imageName(target)),
+      push: async (source, target, options) =>
+        (await engineFlows()).push(source, arImageRef(imageName(target)), options),
+      pull: async (input, options) => (await engineFlows()).pull(arImageRef(imageName(input)), options),
+      tag: async (source, target) => (await engineFlows()).tag(source, arImageRef(imageName(target))),
     },
     check: (options = {}) =>
       checkHealth(

@@ -12,9 +12,13 @@ import {
   type RegistryAuth,
   registryAuthFor,
 } from '@ar/docker';
-import { type ArImageRef, arRepositoryPath, formatArReference } from '@ar/image-ref';
-import { type CredentialProvider, copy, type RegistryClient } from '@ar/registry';
-import { arImageLocation } from './locations.js';
+import {
+  type CredentialProvider,
+  copy,
+  formatImageRef,
+  type ImageRef,
+  type RegistryClient,
+} from '@ar/registry';
 import { fromEngineProgress, fromRegistryProgress, type TransferProgressListener } from './progress.js';
 
 /**
@@ -79,6 +83,7 @@ export interface EngineOpsDeps {
  * `docker tag` / `docker push` / `docker pull` against an engine, composed here because the
  * direct paths need two adapters: the engine exports or loads, the registry client moves the
  * bytes. A user never runs `docker login`: every push or pull gets a credential fetched for it.
+ * Images are typed references of any registry (the facade completes Artifact Registry names).
  */
 export function engineOps({ engine, registry, credentials, tempDir = tmpdir() }: EngineOpsDeps) {
   const engineAuth = async (host: string, signal?: AbortSignal): Promise<RegistryAuth | undefined> => {
@@ -116,16 +121,16 @@ export function engineOps({ engine, registry, credentials, tempDir = tmpdir() }:
   };
 
   return {
-    /** `docker tag`: the target is an image name completed and validated by @ar/image-ref. */
-    async tag(source: string, target: ArImageRef): Promise<string> {
-      const normalized = formatArReference(target);
-      await engine.tagImage(source, normalized);
-      return normalized;
+    /** `docker tag`; the engine refuses a target with a digest. */
+    async tag(source: string, target: ImageRef): Promise<string> {
+      const name = formatImageRef(target);
+      await engine.tagImage(source, name);
+      return name;
     },
 
     /** Tags `source` (an image in the engine) as `target`, then pushes it by the engine or directly. */
-    async push(source: string, target: ArImageRef, options: EnginePushOptions = {}): Promise<EnginePushResult> {
-      const reference = formatArReference(target);
+    async push(source: string, target: ImageRef, options: EnginePushOptions = {}): Promise<EnginePushResult> {
+      const reference = formatImageRef(target);
       if (target.digest !== undefined)
         throw new DockerError(
           'AR_DOCKER_INVALID_ARGUMENT',
@@ -136,7 +141,7 @@ export function engineOps({ engine, registry, credentials, tempDir = tmpdir() }:
       if (via !== 'engine' && via !== 'direct') throw invalidVia('push', via, ['engine', 'direct']);
       await engine.tagImage(source, reference, signal ? { signal } : {});
       if (via === 'engine') {
-        const auth = await engineAuth(target.host, signal);
+        const auth = await engineAuth(target.registry, signal);
         const result = await engine.pushImage(reference, {
           ...(auth ? { auth } : {}),
           ...(onProgress ? { onProgress: fromEngineProgress(onProgress) } : {}),
@@ -148,22 +153,27 @@ export function engineOps({ engine, registry, credentials, tempDir = tmpdir() }:
         onProgress?.({ type: 'status', message: `Exporting ${reference} from the engine` });
         await save(reference, tarPath, signal);
         onProgress?.({ type: 'status', message: `Pushing ${reference}` });
-        const result = await copy(registry, { kind: 'docker-archive', path: tarPath }, arImageLocation(target), {
-          ...(options.compressLayers ? { compressLayers: true } : {}),
-          ...(signal ? { signal } : {}),
-          ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}),
-        });
+        const result = await copy(
+          registry,
+          { kind: 'docker-archive', path: tarPath },
+          { kind: 'registry', ref: target },
+          {
+            ...(options.compressLayers ? { compressLayers: true } : {}),
+            ...(signal ? { signal } : {}),
+            ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}),
+          },
+        );
         return { reference, digest: result.images[0]?.digest, via };
       });
     },
 
     /** Pulls `image` into the engine by the engine, or through the registry client and `docker load`. */
-    async pull(image: ArImageRef, options: EnginePullOptions = {}): Promise<EnginePullResult> {
-      const reference = formatArReference(image);
+    async pull(image: ImageRef, options: EnginePullOptions = {}): Promise<EnginePullResult> {
+      const reference = formatImageRef(image);
       const { signal, onProgress } = options;
       const via = options.via ?? 'engine';
       if (via === 'engine') {
-        const auth = await engineAuth(image.host, signal);
+        const auth = await engineAuth(image.registry, signal);
         const result = await engine.pullImage(reference, {
           ...(auth ? { auth } : {}),
           ...(options.platform ? { platform: options.platform } : {}),
@@ -173,25 +183,31 @@ export function engineOps({ engine, registry, credentials, tempDir = tmpdir() }:
         const pulled = await engine.inspectImage(reference, signal ? { signal } : {});
         return {
           reference: result.reference,
-          digest: result.digest ?? soleRepoDigest(pulled, `${arRepositoryPath(image)}/${image.image}`),
+          digest: result.digest ?? soleRepoDigest(pulled, `${image.registry}/${image.repository}`),
           imageId: pulled.id,
           via,
         };
       }
       if (via !== 'registry') throw invalidVia('pull', via, ['engine', 'registry']);
       return withSpool(async (tarPath) => {
-        const copied = await copy(registry, arImageLocation(image), { kind: 'docker-archive', path: tarPath }, {
-          ...(options.platform ? { platform: options.platform } : {}),
-          ...(signal ? { signal } : {}),
-          ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}),
-        });
+        const copied = await copy(
+          registry,
+          { kind: 'registry', ref: image },
+          { kind: 'docker-archive', path: tarPath },
+          {
+            ...(options.platform ? { platform: options.platform } : {}),
+            ...(signal ? { signal } : {}),
+            ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}),
+          },
+        );
         onProgress?.({ type: 'status', message: `Loading ${reference} into the engine` });
         const loaded = await engine.loadImage(createReadStream(tarPath), {
           ...(signal ? { signal } : {}),
           ...(onProgress ? { onProgress: fromEngineProgress(onProgress) } : {}),
         });
         // A tagged pull is inspected by name; a pull by digest loads untagged, named by its ID.
-        const name = image.digest === undefined ? reference : loaded.images.find((i) => i.startsWith('sha256:'));
+        const name =
+          image.digest === undefined ? reference : loaded.images.find((i) => i.startsWith('sha256:'));
         if (name === undefined)
           throw new DockerError(
             'AR_DOCKER_LOAD_FAILED',

@@ -32,7 +32,11 @@ interface HealthDeps {
   readonly auth: Auth;
   readonly registry: RegistryClient;
   readonly apiUrl: string;
-  readonly listRepositories: (project: string, location: string, limit: number) => Promise<readonly unknown[]>;
+  readonly listRepositories: (
+    project: string,
+    location: string,
+    limit: number,
+  ) => Promise<readonly unknown[]>;
 }
 
 /** Runs one check; any error becomes a failed result, never a throw. */
@@ -61,7 +65,9 @@ export async function checkHealth(deps: HealthDeps, options: HealthOptions = {})
     run('token', timeoutMs, async (signal) => {
       const described = await deps.auth.describe({ signal });
       const left =
-        described.expiresAt === undefined ? undefined : Math.round((described.expiresAt - Date.now()) / 60_000);
+        described.expiresAt === undefined
+          ? undefined
+          : Math.round((described.expiresAt - Date.now()) / 60_000);
       return `${described.source} (${described.origin}) as ${described.account ?? 'an unnamed account'}${left === undefined ? '' : `, ${left} min left`}`;
     }),
     ...(api

@@ -103,7 +103,10 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
     /** Any location to any other, with progress in the shared vocabulary. */
     copy(from: ImageLocation, to: ImageLocation, options: TransferOptions = {}): Promise<CopyResult> {
       const { onProgress, ...rest } = options;
-      return copy(registry, from, to, { ...rest, ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}) });
+      return copy(registry, from, to, {
+        ...rest,
+        ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}),
+      });
     },
 
     /**

@@ -15,7 +15,13 @@ export type {
 } from './engine-ops.js';
 export { ArCoreError, type CoreErrorCode } from './errors.js';
 export type { HealthCheck, HealthOptions, HealthReport } from './health.js';
-export type { CopiedImage, CopyResult, ImageDescription, ImageResolution, TransferOptions } from './image-ops.js';
+export type {
+  CopiedImage,
+  CopyResult,
+  ImageDescription,
+  ImageResolution,
+  TransferOptions,
+} from './image-ops.js';
 export type { ImageSummary } from './images.js';
 export {
   arImageLocation,

@@ -19,7 +19,8 @@ describe('DockerodeEngine without an engine', () => {
   const engineAt = (host: string) =>
     new DockerodeEngine(
       resolveEngineConnection(
-        resolveConfig({ env: {}, configFile: false, homeDir: dir, overrides: { docker: { host } } }).config.docker,
+        resolveConfig({ env: {}, configFile: false, homeDir: dir, overrides: { docker: { host } } }).config
+          .docker,
       ),
     );
 
