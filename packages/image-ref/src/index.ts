@@ -28,7 +28,6 @@ export {
   tryCompleteArImage,
   tryCompleteArRepository,
 } from './defaults.js';
-export { parseArResourceName, tryParseArResourceName } from './resource-names.js';
 export {
   type DockerReference,
   formatReference,
@@ -86,3 +85,4 @@ export {
   tryParseDockerRef,
   tryParseNormalizedNamed,
 } from './normalize.js';
+export { parseArResourceName, tryParseArResourceName } from './resource-names.js';

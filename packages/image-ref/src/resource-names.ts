@@ -34,7 +34,11 @@ function scanResourceName(text: string): Parsed<ArReference> {
     if (kind === 'tags') reference += `:${decodeURIComponent(version!)}`;
     if (kind === 'versions') reference += `@${decodeURIComponent(version!)}`;
   } catch {
-    return fail('AR_IMAGE_REF_INVALID_NAME', ...rest, `a package or version holds a malformed %-escape; ${SHAPE}`);
+    return fail(
+      'AR_IMAGE_REF_INVALID_NAME',
+      ...rest,
+      `a package or version holds a malformed %-escape; ${SHAPE}`,
+    );
   }
   const scanned = scanArAny(reference);
   // Project and location were checked above: what is left to fail is the repository or the package part.

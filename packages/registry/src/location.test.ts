@@ -29,12 +29,27 @@ describe('image locations', () => {
   });
 
   it('tells local locations from image names, and refuses the local transports it cannot read', () => {
-    for (const local of ['oci:./l', 'docker-archive:/x.tar', 'OCI-ARCHIVE:/x.tar', 'dir:/d', 'docker-daemon:app:1', 'file:/x'])
+    for (const local of [
+      'oci:./l',
+      'docker-archive:/x.tar',
+      'OCI-ARCHIVE:/x.tar',
+      'dir:/d',
+      'docker-daemon:app:1',
+      'file:/x',
+    ])
       expect(isLocalLocation(local), local).toBe(true);
-    for (const image of ['us-docker.pkg.dev/p/r/i:1', 'localhost:5000/oci:1', 'docker://ubuntu', 'ocifoo/app'])
+    for (const image of [
+      'us-docker.pkg.dev/p/r/i:1',
+      'localhost:5000/oci:1',
+      'docker://ubuntu',
+      'ocifoo/app',
+    ])
       expect(isLocalLocation(image), image).toBe(false);
     expect(() => parseImageLocation('oci-archive:/x.tar')).toThrow(
-      expect.objectContaining({ code: 'AR_REGISTRY_INVALID_ARGUMENT', message: expect.stringContaining('oci-archive:') }),
+      expect.objectContaining({
+        code: 'AR_REGISTRY_INVALID_ARGUMENT',
+        message: expect.stringContaining('oci-archive:'),
+      }),
     );
   });
 
