@@ -30,7 +30,8 @@ const COMPOSED_BY_CORE = new Set(['@ar/registry', '@ar/docker']);
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](@ar\/[a-z0-9-]+)/g;
 /** `import type … from` / `export type … from`: erased at build, nothing of the package runs. */
-const TYPE_ONLY = /\b(?:import|export)\s+type\s+(?:\{[^}]*\}|\*\s+as\s+[\w$]+|[\w$]+)\s+from\s*['"](@ar\/[a-z0-9-]+)/g;
+const TYPE_ONLY =
+  /\b(?:import|export)\s+type\s+(?:\{[^}]*\}|\*\s+as\s+[\w$]+|[\w$]+)\s+from\s*['"](@ar\/[a-z0-9-]+)/g;
 
 /** Where each match's module name starts: the same place for an IMPORT and a TYPE_ONLY match. */
 const nameAt = (match) => match.index + match[0].length - match[1].length;
