@@ -10,6 +10,7 @@ import {
   parseArImage,
   parseArReference,
   parseArRepository,
+  parseDockerRef,
   parseReference,
   projectIdToPath,
   tryParseArResourceName,
@@ -118,7 +119,8 @@ export function imageTarget(
   const parsed = parseReference(input);
   return {
     reference: formatReference(parsed),
-    location: registryImageLocation(parsed),
+    // As Docker resolves it (docker.io/ubuntu is docker.io/library/ubuntu:latest), as the registry client does.
+    location: registryImageLocation(parseDockerRef(input)),
     host: parsed.domain.toLowerCase(),
     path: parsed.name,
     ar: undefined,
