@@ -3,12 +3,15 @@ import { type ImageLocation, type ImageRef, isLocalLocation, parseImageLocation 
 
 export { type ImageLocation, isLocalLocation };
 
-/** The registry client's typed reference of an Artifact Registry image (a digest wins over a tag). */
+/**
+ * The registry client's typed reference of an Artifact Registry image, as Docker resolves a name:
+ * a digest wins over a tag, and no tag means `latest` (so a pull to a folder keeps that tag).
+ */
 export function arImageRef(image: ArImageRef): ImageRef {
   return {
     registry: image.host,
     repository: `${arRepositoryPath(image).slice(image.host.length + 1)}/${image.image}`,
-    ...(image.digest ? { digest: image.digest } : image.tag ? { tag: image.tag } : {}),
+    ...(image.digest ? { digest: image.digest } : { tag: image.tag ?? 'latest' }),
   };
 }
 
