@@ -24,7 +24,7 @@ export interface HealthOptions {
   readonly registries?: readonly string[];
   /** Also list a few repositories of this project and location through the REST API. */
   readonly api?: { readonly project: string; readonly location: string };
-  /** Each check's time limit; default 10 s. */
+  /** The time limit of the token and registry checks (the REST client sets its own); default 10 s. */
   readonly timeoutMs?: number;
 }
 
