@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Dependency-direction check: dependencies point down the layers of docs/architecture, never up,
-// never from one app to another, and never around in a cycle. It reads both what each package
-// declares (package.json: what users install) and what its sources import (what actually runs).
+// never from one app to another, never from one adapter to another (core composes them), and
+// never around in a cycle; apps reach the adapters core composes through core, at run time. It
+// reads both what each package declares (package.json: what users install) and what its sources
+// import (what actually runs).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +22,19 @@ export const LAYERS = {
 const APP = { layer: 'apps', rank: 4 };
 /** Private test helpers: any package may use them, in devDependencies only. */
 const TEST_SUPPORT = '@ar/test-support';
+/**
+ * The adapters @ar/core composes: apps may name their types, but run them only through core. (The
+ * emulator is a server an app may start, not something core composes.)
+ */
+const COMPOSED_BY_CORE = new Set(['@ar/registry', '@ar/docker']);
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](@ar\/[a-z0-9-]+)/g;
+/** `import type … from` / `export type … from`: erased at build, nothing of the package runs. */
+const TYPE_ONLY =
+  /\b(?:import|export)\s+type\s+(?:\{[^}]*\}|\*\s+as\s+[\w$]+|[\w$]+)\s+from\s*['"](@ar\/[a-z0-9-]+)/g;
+
+/** Where each match's module name starts: the same place for an IMPORT and a TYPE_ONLY match. */
+const nameAt = (match) => match.index + match[0].length - match[1].length;
 
 function workspaces(root) {
   return ['packages', 'apps'].flatMap((group) => {
@@ -70,6 +83,8 @@ export function checkLayers(root) {
     if (b === APP) return `${from.name} must not depend on the app ${to} (apps are never imported)`;
     if (b.rank > a.rank)
       return `${from.name} (${a.layer}) must not depend on ${to} (${b.layer}, a higher layer); inject a function instead`;
+    if (a.layer === 'adapters' && b.layer === 'adapters' && from.name !== to)
+      return `${from.name} (adapters) must not depend on ${to}, another adapter; compose them in @ar/core`;
     return null;
   };
 
@@ -99,6 +114,7 @@ export function checkLayers(root) {
     }
     for (const file of sourceFiles(ws.path)) {
       const text = readFileSync(file, 'utf8');
+      const typeOnly = new Set([...text.matchAll(TYPE_ONLY)].map(nameAt));
       for (const match of text.matchAll(IMPORT)) {
         const dep = match[1];
         if (dep === ws.name) continue;
@@ -117,6 +133,15 @@ export function checkLayers(root) {
         if (verdict && !testOfDevDependency) {
           problems.push(
             `${at}: ${verdict === 'test-only' ? `${dep} may only be imported by tests` : verdict}`,
+          );
+        } else if (
+          ws.group === 'apps' &&
+          !test &&
+          COMPOSED_BY_CORE.has(dep) &&
+          !typeOnly.has(nameAt(match))
+        ) {
+          problems.push(
+            `${at}: imports ${dep} at run time; apps reach it through @ar/core (type-only imports are fine)`,
           );
         }
       }
@@ -159,7 +184,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `Dependency direction: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`,
     );
     console.error(
-      'Layers, lowest first: bottom (errors, config) < domain (auth, image-ref) < adapters (registry, docker, emulator) < facade (core) < apps.',
+      'Layers, lowest first: bottom (errors, config) < domain (auth, image-ref) < adapters (registry, docker, emulator; never each other) < facade (core) < apps.',
     );
     process.exit(1);
   }

@@ -20,7 +20,19 @@ test('a fixture with every kind of wrong dependency fails, naming each one (test
     'packages/auth/src/index.ts: imports @ar/config, which @ar/auth does not declare in dependencies',
     'packages/config/src/index.ts: imports @ar/registry, which @ar/config does not declare in dependencies',
     'packages/core/src/index.ts: imports @ar/test-support, which @ar/core does not declare in dependencies',
+    'packages/docker/package.json: @ar/docker (adapters) must not depend on @ar/emulator, another adapter; compose them in @ar/core',
+    'packages/emulator/package.json: @ar/emulator (adapters) must not depend on @ar/docker, another adapter; compose them in @ar/core',
     'packages/mystery: @ar/mystery has no layer; add it to LAYERS in scripts/check-layers.mjs',
     'packages/registry/package.json: @ar/test-support may only be a devDependency',
+  ]);
+});
+
+test('an adapter depending on another adapter fails, and an app running an adapter core composes fails (types, tests and the emulator server are fine)', () => {
+  const problems = checkLayers(join(here, 'fixtures', 'layers-adapters')).sort();
+  assert.deepEqual(problems, [
+    'apps/api/src/app.ts: imports @ar/registry at run time; apps reach it through @ar/core (type-only imports are fine)',
+    'apps/api/src/app.ts: imports @ar/registry at run time; apps reach it through @ar/core (type-only imports are fine)',
+    'packages/registry/package.json: @ar/registry (adapters) must not depend on @ar/docker, another adapter; compose them in @ar/core',
+    'packages/registry/src/index.ts: @ar/registry (adapters) must not depend on @ar/docker, another adapter; compose them in @ar/core',
   ]);
 });

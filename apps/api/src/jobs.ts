@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { ProgressEvent } from '@ar/registry';
+import type { TransferProgress } from '@ar/core';
 import { ArApiError } from './errors.js';
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -79,7 +79,7 @@ export class JobManager extends EventEmitter {
     kind: string,
     owner: string,
     request: Request,
-    run: (signal: AbortSignal, onProgress: (event: ProgressEvent) => void) => Promise<Result>,
+    run: (signal: AbortSignal, onProgress: (event: TransferProgress) => void) => Promise<Result>,
   ): Job<Request, Result> {
     if (this.#closing)
       throw new ArApiError(
@@ -120,11 +120,12 @@ export class JobManager extends EventEmitter {
       failure: undefined,
     };
     // Blob events carry the bytes as they move (image events come only as each blob ends).
-    const onProgress = (event: ProgressEvent) => {
+    const onProgress = (event: TransferProgress) => {
+      if (event.type === 'status') return;
       if (event.type === 'image') entry.images.add(event.digest);
       else
-        entry.blobs.set(event.digest, {
-          size: event.size,
+        entry.blobs.set(event.id, {
+          size: event.size ?? 0,
           bytes: event.bytes,
           done: event.state === 'done' || event.state === 'exists' || event.state === 'mounted',
         });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, roleOn } from './authz.js';
-import { contactPolicy, hostMatcher } from './targets.js';
+import { contactPolicy, hostMatcher, imageTarget, repositoryPathOf } from './targets.js';
 
 describe('allowed hosts', () => {
   it('defaults to Artifact Registry Docker hosts, a * standing for part of one DNS label only', () => {
@@ -61,5 +61,37 @@ describe('grants', () => {
       'Caller "ci" needs the write role on h/p/rel/tool (has read)',
     );
     expect(() => authorize(caller, 'h/p/rel/app/x', 'admin')).not.toThrow();
+  });
+});
+
+describe('targets', () => {
+  const allowed = hostMatcher(['*-docker.pkg.dev', '127.0.0.1:5000']);
+
+  it('refuses every local location before parsing, as the registry client tells them', () => {
+    for (const input of ['oci:/tmp/x', 'docker-archive:/x.tar', 'OCI-ARCHIVE:/x.tar', 'dir:/d', 'file:/x'])
+      expect(() => imageTarget(input, allowed)).toThrow(
+        expect.objectContaining({ code: 'AR_API_LOCATION_NOT_ALLOWED' }),
+      );
+  });
+
+  it('gives each image a typed location: an AR name and another registry alike', () => {
+    expect(imageTarget('us-west1-docker.pkg.dev/my-project/repo/team/app:1', allowed).location).toEqual({
+      kind: 'registry',
+      ref: { registry: 'us-west1-docker.pkg.dev', repository: 'my-project/repo/team/app', tag: '1' },
+    });
+    expect(imageTarget('127.0.0.1:5000/app', allowed).location).toEqual({
+      kind: 'registry',
+      ref: { registry: '127.0.0.1:5000', repository: 'app', tag: 'latest' },
+    });
+  });
+
+  it('reads a REST repository name into the registry path grants name', () => {
+    expect(repositoryPathOf('projects/example.com:my-project/locations/us/repositories/repo')).toBe(
+      'us-docker.pkg.dev/example.com/my-project/repo',
+    );
+    expect(repositoryPathOf('projects/my-project/locations/us/repositories/gcr.io')).toBe(
+      'gcr.io/my-project',
+    );
+    expect(repositoryPathOf('not/a/name')).toBeUndefined();
   });
 });

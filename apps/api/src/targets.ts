@@ -1,7 +1,9 @@
 import type { ArResolvedConfig } from '@ar/config';
+import { arImageLocation, type ImageLocation, isLocalLocation, registryImageLocation } from '@ar/core';
 import {
   type ArImageRef,
   type ArReference,
+  arLocationHost,
   arRepositoryPath,
   classifyRegistryHost,
   formatArReference,
@@ -9,13 +11,16 @@ import {
   parseArImage,
   parseArReference,
   parseArRepository,
+  parseDockerRef,
   parseReference,
+  projectIdToPath,
+  tryParseArResourceName,
 } from '@ar/image-ref';
 import { ArApiError } from './errors.js';
 
 /** A reference the service may act on: parsed, its host allowed, and the path grants are matched against. */
 export interface Target {
-  /** Canonical text handed to @ar/core or @ar/registry. */
+  /** Canonical text, handed to @ar/core for Artifact Registry operations and shown in logs. */
   reference: string;
   /** `host[:port]`, lowercase. */
   host: string;
@@ -25,6 +30,11 @@ export interface Target {
   ar: ArReference | undefined;
   tag: string | undefined;
   digest: string | undefined;
+}
+
+/** An image target: also where the image is, for copies. */
+export interface ImageTarget extends Target {
+  location: ImageLocation;
 }
 
 /** Artifact Registry Docker hosts: the default of `api.allowedHosts` when the config lists none. */
@@ -76,7 +86,7 @@ function hostOf(input: string): string {
 
 /** Refuses what the service must never touch before anything is parsed: local files and other hosts. */
 function admit(input: string, allowed: (host: string) => boolean, what: string): void {
-  if (/^(oci|docker-archive|oci-archive|dir|docker-daemon|file):/i.test(input)) {
+  if (isLocalLocation(input)) {
     throw new ArApiError(
       'AR_API_LOCATION_NOT_ALLOWED',
       `The ${what} "${input.slice(0, 200)}" is a local location; the service reads and writes registries only. Name an image as HOST/PATH:TAG.`,
@@ -112,13 +122,23 @@ function fromAr(ref: ArReference): Target {
   };
 }
 
+function fromArImage(image: ArImageRef): ImageTarget {
+  return { ...fromAr(image), location: arImageLocation(image) };
+}
+
 /** An image, in any allowed registry (Artifact Registry names are checked by AR's rules). */
-export function imageTarget(input: string, allowed: (host: string) => boolean, what = 'reference'): Target {
+export function imageTarget(
+  input: string,
+  allowed: (host: string) => boolean,
+  what = 'reference',
+): ImageTarget {
   admit(input, allowed, what);
-  if (isArHost(hostOf(input))) return fromAr(parseArImage(input));
+  if (isArHost(hostOf(input))) return fromArImage(parseArImage(input));
   const parsed = parseReference(input);
   return {
     reference: formatReference(parsed),
+    // As Docker resolves it (docker.io/ubuntu is docker.io/library/ubuntu:latest), as the registry client does.
+    location: registryImageLocation(parseDockerRef(input)),
     host: parsed.domain.toLowerCase(),
     path: parsed.name,
     ar: undefined,
@@ -146,7 +166,16 @@ export function arRepositoryTarget(
   repository: string,
   allowed: (host: string) => boolean,
 ): Target {
-  const input = `${location}-docker.pkg.dev/${project.replace(':', '/')}/${repository}`;
+  const input = `${arLocationHost(location)}/${projectIdToPath(project)}/${repository}`;
   admit(input, allowed, 'repository');
   return fromAr(parseArRepository(input));
+}
+
+/**
+ * The registry path grants name (`L-docker.pkg.dev/P/R`) of a repository the REST API names
+ * `projects/P/locations/L/repositories/R`; undefined for a name that is not one.
+ */
+export function repositoryPathOf(resourceName: string): string | undefined {
+  const parsed = tryParseArResourceName(resourceName);
+  return parsed.ok ? arRepositoryPath(parsed.value) : undefined;
 }

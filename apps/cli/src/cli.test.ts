@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@ar/emulator';
 import { startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_HINTS } from './error-hints.js';
 import { parse as parseYaml } from 'yaml';
+import { ERROR_HINTS } from './error-hints.js';
 
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'cli-tests';
@@ -503,7 +503,7 @@ describe('gar', () => {
     expect(missing.stdout).toMatch(/ok\s+config/);
     expect(missing.stdout).toMatch(/ok\s+token\s+access-token/);
     expect(missing.stdout).toMatch(/ok\s+api\s+.* answers/);
-    expect(missing.stdout).toMatch(/ok\s+registry .*answered HTTP 401/);
+    expect(missing.stdout).toMatch(/ok\s+registry .*\/v2\/ answers with these credentials/);
     expect(missing.stdout).toMatch(
       /FAIL\s+docker .*gar handles us-west1-docker.pkg.dev; docker-credential-gar is not on PATH/,
     );

@@ -2,8 +2,10 @@
  * What a transfer's progress looks like, as plain text lines that fit a given width: one line per
  * blob and a summary. Pure, so the layout at any width is decided here and drawn by progress.ts.
  */
+import type { LayerState } from '@ar/core';
 
-export type BlobState = 'waiting' | 'transferring' | 'exists' | 'mounted' | 'done' | 'failed';
+/** A layer's state, in `@ar/core`'s one progress vocabulary. */
+export type BlobState = LayerState;
 
 export interface BlobView {
   digest: string;

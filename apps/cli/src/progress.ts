@@ -1,16 +1,17 @@
-import type { EngineProgressEvent } from '@ar/docker';
-import type { ProgressEvent } from '@ar/registry';
+import type { TransferProgress } from '@ar/core';
 import { createLogUpdate } from 'log-update';
 import { type BlobView, blobLine, blobText, summaryLine, totals } from './progress-view.js';
 
 /**
- * Progress of a push, pull or copy on stderr, from the blob events of the transfer (`type: 'blob'`
- * with `digest`, `size`, `bytes`, `state`; other event types are not drawn).
+ * Progress of a push, pull or copy, through the registry or the engine, on stderr: `@ar/core`'s
+ * one vocabulary (`layer` events by digest or engine ID, `status` lines; `image` totals are not
+ * drawn, the summary sums the layers).
  *
- * On a terminal: a line per blob and a summary, redrawn in place at most ten times a second by
+ * On a terminal: a line per layer and a summary, redrawn in place at most ten times a second by
  * log-update, every line cut to the terminal's width when it is drawn (so no line wraps, and a
- * resize redraws at the new width). Otherwise (CI logs, pipes): one plain line per finished blob
- * and a summary line at the end, no control codes. `never` prints nothing.
+ * resize redraws at the new width); status lines print above the frame. Otherwise (CI logs,
+ * pipes): one plain line per finished layer, the status lines, and a summary line at the end, no
+ * control codes. `never` prints nothing.
  */
 export function progressReporter(
   mode: 'auto' | 'always' | 'never',
@@ -38,18 +39,20 @@ export function progressReporter(
   };
 
   return {
-    onProgress(event: ProgressEvent): void {
-      if (mode === 'never' || event.type !== 'blob') return;
+    onProgress(event: TransferProgress): void {
+      if (mode === 'never') return;
+      if (event.type === 'status') {
+        if (frame) frame.print(event.message);
+        else stream.write(`${event.message}\n`);
+        return;
+      }
+      if (event.type !== 'layer') return;
       if (event.state === 'transferring') started ??= Date.now();
-      blobs.set(event.digest, {
-        digest: event.digest,
-        size: event.size,
-        bytes: event.bytes,
-        state: event.state,
-      });
+      const blob = { digest: event.id, size: event.size ?? 0, bytes: event.bytes, state: event.state };
+      blobs.set(event.id, blob);
       if (live) draw(event.state !== 'transferring');
       else if (event.state !== 'waiting' && event.state !== 'transferring') {
-        stream.write(`${verb}: ${blobText(blobs.get(event.digest)!)}\n`);
+        stream.write(`${verb}: ${blobText(blob)}\n`);
       }
     },
     finish(): void {
@@ -66,6 +69,8 @@ export function progressReporter(
 
 interface LiveFrame {
   draw(): void;
+  /** A line above the frame, which is then drawn again below it. */
+  print(line: string): void;
   /** Leaves the last frame on screen and stops following resizes. */
   done(): void;
 }
@@ -78,27 +83,14 @@ function liveFrame(stream: NodeJS.WriteStream, lines: (columns: number) => strin
   stream.on('resize', draw);
   return {
     draw,
+    print(line) {
+      update.clear();
+      stream.write(`${line}\n`);
+      draw();
+    },
     done() {
       stream.off('resize', draw);
       update.done();
     },
-  };
-}
-
-/** The engine's own progress (pushes and pulls through dockerd or Podman): a line per layer step. */
-export function engineProgressReporter(
-  mode: 'auto' | 'always' | 'never',
-  stream: NodeJS.WriteStream = process.stderr,
-) {
-  const phases = new Map<string, string>();
-  return (event: EngineProgressEvent): void => {
-    if (mode === 'never') return;
-    if (event.type === 'layer') {
-      if (phases.get(event.id) === event.phase) return;
-      phases.set(event.id, event.phase);
-      stream.write(`  ${event.id}: ${event.status}\n`);
-    } else if (event.type === 'status') {
-      stream.write(`${event.status}\n`);
-    }
   };
 }

@@ -8,26 +8,30 @@ import {
   type TokenSource,
 } from '@ar/auth';
 import type { ArResolvedConfig } from '@ar/config';
-import type {
-  DockerClient,
-  PullOptions as EnginePullOptions,
-  PushOptions as EnginePushOptions,
-} from '@ar/docker';
+import type { ImageEngine } from '@ar/docker';
 import {
   type ArImageRef,
   type ArReference,
   type ArRepositoryRef,
   completeArImage,
   completeArRepository,
-  formatArReference,
   parseArReference,
 } from '@ar/image-ref';
-import { RegistryClient, registryClientOptionsFromConfig } from '@ar/registry';
+import { type CopyResult, RegistryClient, registryClientOptionsFromConfig } from '@ar/registry';
 import { formatRequestLogEvent, type HostPolicy, type RequestLogEvent } from '@ar/registry/http';
+import type {
+  EngineOps,
+  EnginePullOptions,
+  EnginePullResult,
+  EnginePushOptions,
+  EnginePushResult,
+} from './engine-ops.js';
 import { ArCoreError } from './errors.js';
-import { imageOps, type TransferOptions } from './image-ops.js';
-import { imagesApi } from './images.js';
-import { repositoriesApi } from './repositories.js';
+import { checkHealth, type HealthOptions, type HealthReport } from './health.js';
+import { type ImageDescription, type ImageResolution, imageOps, type TransferOptions } from './image-ops.js';
+import { type ImageSummary, imagesApi } from './images.js';
+import { arImageLocation, arImageRef, type ImageLocation, userLocation } from './locations.js';
+import { type CreateRepositoryOptions, type Repository, repositoriesApi } from './repositories.js';
 import { RestClient } from './rest.js';
 
 /** How third parties extend the toolkit without forking: token sources today. */
@@ -50,14 +54,84 @@ export interface ClientOptions {
    * default applies (credentials never leave the origin they are for).
    */
   hostPolicy?: HostPolicy;
+  /** The container engine for `engine.*`; default the Docker engine the config's `docker` section names. */
+  engine?: ImageEngine;
+  /** Where engine pushes and pulls by the registry client spool their tars; default the OS temp dir. */
+  tempDir?: string;
 }
 
-export type ArClient = ReturnType<typeof createClient>;
+/**
+ * A location to copy from or to: what a user writes (`oci:DIR[:TAG]`, `docker-archive:FILE`, an
+ * image name, short names completed from the defaults), or a typed `ImageLocation` used as it is.
+ */
+export type LocationInput = string | ImageLocation;
 
 /**
- * The facade: every operation over one resolved config (see `resolveConfig` in @ar/config).
+ * The facade: every operation over one resolved config. Image names may be short (`app:1`) and
+ * are completed from the configured `location`, `project` and `repository`; repositories may be
+ * an ID or omitted (the configured one). Progress of every transfer comes as `TransferProgress`.
  */
-export function createClient(config: ArResolvedConfig, options: ClientOptions = {}) {
+export interface ArClient {
+  readonly config: ArResolvedConfig;
+  /** The `@ar/auth` chain the client uses: `accessToken()`, `describe()`, … */
+  readonly auth: Auth;
+  /** The `@ar/registry` client, for anything lower-level. */
+  readonly registry: RegistryClient;
+  readonly repositories: {
+    /** The repositories of a project and location (default the configured ones). */
+    list(options?: { project?: string; location?: string; limit?: number }): Promise<Repository[]>;
+    describe(repository?: string): Promise<Repository>;
+    /** Creates a repository and waits for Google's long-running operation. */
+    create(repository: string, options?: CreateRepositoryOptions): Promise<Repository>;
+  };
+  readonly images: {
+    /** Image versions of a repository (default the configured one), or of one image. */
+    list(repositoryOrImage: string | undefined, options?: { limit?: number }): Promise<ImageSummary[]>;
+    describe(image: string): Promise<ImageDescription>;
+    /** Which repository serves an image: for a virtual repository, its upstream and why. */
+    resolve(image: string): Promise<ImageResolution>;
+    /** A tag deletes the tag; a digest the version, refusing while tags point to it unless `deleteTags`. */
+    delete(
+      image: string,
+      options?: { deleteTags?: boolean },
+    ): Promise<{ digest: string; deletedTags: string[] }>;
+  };
+  /** Pushes `oci:DIR[:TAG]` or `docker-archive:FILE` to an image (blobs first, the tag last). */
+  push(source: LocationInput, target: LocationInput, options?: TransferOptions): Promise<CopyResult>;
+  /** Pulls an image to `oci:DIR` or `docker-archive:FILE`, verifying every digest before anything is written. */
+  pull(source: LocationInput, destination: LocationInput, options?: TransferOptions): Promise<CopyResult>;
+  /** Copies between registries, repositories, folders and tars; mounts blobs within one registry. */
+  copy(source: LocationInput, destination: LocationInput, options?: TransferOptions): Promise<CopyResult>;
+  /** Adds a tag in the registry without pulling: the manifest is copied, every blob is already there. */
+  tag(source: string, target: string): Promise<CopyResult>;
+  readonly engine: {
+    /**
+     * Pushes an image that lives in the container engine, as `docker tag` + `docker push` do, with
+     * fresh credentials from the chain (`via: 'direct'` streams `docker save` through the registry
+     * client instead).
+     */
+    push(source: string, target: string, options?: EnginePushOptions): Promise<EnginePushResult>;
+    /** Pulls into the engine (`via: 'registry'` pulls with the registry client, then loads). */
+    pull(image: string, options?: EnginePullOptions): Promise<EnginePullResult>;
+    /** `docker tag`, with the target completed from the defaults and validated. */
+    tag(source: string, target: string): Promise<string>;
+  };
+  /**
+   * The health of what the client talks to: the token source, and on request the REST API and
+   * registries. Never throws; each check says what it saw or why it failed.
+   */
+  check(options?: HealthOptions): Promise<HealthReport>;
+  /** `gar auth configure-docker`: the named hosts, or every AR host with `allLocations`. */
+  configureDocker(
+    hosts: readonly string[],
+    options?: { allLocations?: boolean; dryRun?: boolean },
+  ): Promise<ConfigureDockerResult>;
+  /** Releases connection pools and the engine connection. */
+  close(): Promise<void>;
+}
+
+/** The facade over one resolved config (see `resolveConfig` in @ar/config). */
+export function createClient(config: ArResolvedConfig, options: ClientOptions = {}): ArClient {
   const auth: Auth = createAuth(config, {
     sources: [...builtinSources(), ...(options.plugins ?? []).flatMap((plugin) => plugin.tokenSources ?? [])],
   });
@@ -91,80 +165,81 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
 
   /** An image named in full (`LOCATION-docker.pkg.dev/P/R/IMAGE:TAG`), or completed from the defaults (`app:1`). */
   const image = (input: string): ArImageRef => completeArImage(input, defaults);
-  /** A registry image name completed from the defaults; local locations (`oci:`, `docker-archive:`) pass through. */
-  const imageLocation = (input: string): string =>
-    /^(oci|docker-archive):/.test(input) ? input : imageName(input);
-  const imageName = (input: string): string => formatArReference(image(input.replace(/^docker:\/\//, '')));
+  /** An image to move: as `image`, and skopeo's `docker://` spelling of the same. */
+  const imageName = (input: string): ArImageRef => image(input.replace(/^docker:\/\//, ''));
+  const location = (input: LocationInput): ImageLocation =>
+    typeof input === 'string' ? userLocation(input, imageName) : input;
 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
   const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential, ...http });
   const ops = imageOps(registry, repositories);
-  /** The Docker engine, connected on first use: dockerode loads only for engine operations. */
-  let engine: Promise<DockerClient> | undefined;
-  const docker = () => {
-    engine ??= import('@ar/docker').then(({ createDockerClient }) =>
-      createDockerClient(config, { credentials: auth.registryCredential, registry }),
+  /** Engine flows, set up on first use: dockerode loads only for engine operations. */
+  let engine: Promise<{ ops: EngineOps; close: () => Promise<void> }> | undefined;
+  const engineFlows = async (): Promise<EngineOps> => {
+    engine ??= Promise.all([import('./engine-ops.js'), import('@ar/docker')]).then(
+      ([{ engineOps }, { DockerodeEngine, resolveEngineConnection }]) => {
+        const chosen = options.engine ?? new DockerodeEngine(resolveEngineConnection(config.docker));
+        return {
+          ops: engineOps({
+            engine: chosen,
+            registry,
+            credentials: auth.registryCredential,
+            tempDir: options.tempDir,
+          }),
+          close: () => chosen.close(),
+        };
+      },
     );
-    return engine;
+    return (await engine).ops;
   };
 
   return {
     config,
     auth,
+    registry,
     repositories: {
-      list: async (options: { project?: string; location?: string; limit?: number } = {}) =>
+      list: async (options = {}) =>
         repositories.list(
           required(options.project ?? config.project, 'project'),
           required(options.location ?? config.location, 'location'),
           options.limit,
         ),
-      describe: (input?: string) => repositories.get(repository(input)),
-      create: (input: string, options?: Parameters<typeof repositories.create>[1]) =>
-        repositories.create(repository(input), options),
+      describe: (input) => repositories.get(repository(input)),
+      create: (input, options) => repositories.create(repository(input), options),
     },
     images: {
-      list: (input: string | undefined, options: { limit?: number } = {}) =>
+      list: (input, options = {}) =>
         images.list(input === undefined ? repository() : reference(input), options),
-      describe: async (input: string) => ops.describe(image(input)),
-      resolve: async (input: string) => ops.resolve(image(input)),
-      delete: async (input: string, options?: { deleteTags?: boolean }) => ops.delete(image(input), options),
+      describe: async (input) => ops.describe(image(input)),
+      resolve: async (input) => ops.resolve(image(input)),
+      delete: async (input, options) => ops.delete(image(input), options),
     },
-    /** Pushes `oci:DIR[:TAG]` or `docker-archive:FILE` to an image name (blobs first, the tag last). */
-    push: async (source: string, target: string, options?: TransferOptions) =>
-      ops.copy(source, imageName(target), options),
-    /** Pulls an image to `oci:DIR` or `docker-archive:FILE`, verifying every digest before anything is written. */
-    pull: async (source: string, destination: string, options?: TransferOptions) =>
-      ops.copy(imageName(source), destination, options),
+    push: async (source, target, options) => ops.copy(location(source), location(target), options),
+    pull: async (source, destination, options) => ops.copy(location(source), location(destination), options),
+    copy: async (source, destination, options) => ops.copy(location(source), location(destination), options),
+    tag: async (source, target) =>
+      ops.copy(arImageLocation(imageName(source)), arImageLocation(imageName(target))),
     engine: {
-      /**
-       * Pushes an image that lives in the Docker engine, as `docker tag` + `docker push` do, with
-       * fresh credentials from the chain (`via: 'direct'` streams `docker save` into the registry
-       * client instead).
-       */
-      push: async (source: string, target: string, options: Omit<EnginePushOptions, 'source'> = {}) =>
-        (await docker()).push(imageName(target), { ...options, source }),
-      /** Pulls into the Docker engine (`via: 'registry'` pulls with the registry client, then loads). */
-      pull: async (image: string, options?: EnginePullOptions) =>
-        (await docker()).pull(imageName(image), options),
-      /** `docker tag`, with the target completed from the defaults and validated. */
-      tag: async (source: string, target: string) => (await docker()).tag(source, imageName(target)),
+      push: async (source, target, options) =>
+        (await engineFlows()).push(source, arImageRef(imageName(target)), options),
+      pull: async (input, options) => (await engineFlows()).pull(arImageRef(imageName(input)), options),
+      tag: async (source, target) => (await engineFlows()).tag(source, arImageRef(imageName(target))),
     },
-    /** Copies between registries, repositories, folders and tars; mounts blobs within one registry. */
-    copy: async (source: string, destination: string, options?: TransferOptions) =>
-      ops.copy(imageLocation(source), imageLocation(destination), options),
-    /** Adds a tag in the registry without pulling: the manifest is copied, every blob is already there. */
-    tag: async (source: string, target: string) => ops.copy(imageName(source), imageName(target)),
-    registry,
-    /** Releases connection pools and the engine connection. */
+    check: (options = {}) =>
+      checkHealth(
+        {
+          auth,
+          registry,
+          apiUrl: config.endpoints.artifactRegistryUrl,
+          listRepositories: (project, location, limit) => repositories.list(project, location, limit),
+        },
+        options,
+      ),
     close: async () => {
-      await Promise.all([registry.close(), engine?.then((client) => client.close())]);
+      await Promise.all([registry.close(), engine?.then((flows) => flows.close())]);
     },
-    /** `gar auth configure-docker`: the named hosts, or every AR host with `allLocations`. */
-    configureDocker(
-      hosts: readonly string[],
-      options: { allLocations?: boolean; dryRun?: boolean } = {},
-    ): Promise<ConfigureDockerResult> {
+    configureDocker(hosts, options = {}) {
       return configureDocker({
         configDir: config.docker.configDir,
         hosts: options.allLocations ? [...hosts, ...allArtifactRegistryHosts()] : hosts,

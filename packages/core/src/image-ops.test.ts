@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
 import { type Emulator, startEmulator } from '@ar/emulator';
 import { isArError } from '@ar/errors';
+import { parseArImage } from '@ar/image-ref';
 import { writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArClient, createClient } from './client.js';
+import { arImageLocation } from './locations.js';
+import type { TransferProgress } from './progress.js';
 
 const PROJECT = 'ops-tests';
 const HOST = 'us-west1-docker.pkg.dev';
@@ -82,8 +85,14 @@ async function layout(name: string, options: Parameters<typeof writeOciLayoutIma
 describe('images through the facade', () => {
   it('pushes an OCI layout under a short name, describes it, pulls it back byte for byte', async () => {
     const { dir, built } = await layout('app');
-    const pushed = await client.push(`oci:${dir}`, 'app:1.0');
+    const events: TransferProgress[] = [];
+    const pushed = await client.push(`oci:${dir}`, 'app:1.0', { onProgress: (e) => events.push(e) });
     expect(pushed.images[0]?.digest).toBe(built.root.digest);
+    // The shared vocabulary: each blob a layer by its digest, ending done, and the image's totals.
+    const layers = events.flatMap((e) => (e.type === 'layer' && e.state === 'done' ? [e] : []));
+    expect(layers.map((e) => e.id).sort()).toEqual([...built.blobs].sort());
+    expect(layers.every((e) => e.bytes === e.size)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'image', digest: built.root.digest, state: 'done' });
     const described = await client.images.describe(`${HOST}/${PROJECT}/dev/app:1.0`);
     expect(described).toMatchObject({ digest: built.root.digest, tags: ['1.0'], platforms: [] });
     expect(described.sizeBytes).toBeGreaterThan(6144);
@@ -105,6 +114,17 @@ describe('images through the facade', () => {
     expect(described.digest).toBe(built.root.digest);
     expect(described.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
     expect([...described.tags].sort()).toEqual(['1', 'stable']);
+  });
+
+  it('copies typed locations as they are, without completing or re-parsing names', async () => {
+    const { dir, built } = await layout('typed');
+    await client.push({ kind: 'oci-layout', path: dir }, 'typed:1');
+    const copied = await client.copy(arImageLocation(parseArImage(`${HOST}/${PROJECT}/dev/typed:1`)), {
+      kind: 'registry',
+      ref: { registry: HOST, repository: `${PROJECT}/prod/typed`, tag: '1' },
+    });
+    expect(copied.images[0]?.digest).toBe(built.root.digest);
+    expect((await client.images.describe(`${HOST}/${PROJECT}/prod/typed:1`)).digest).toBe(built.root.digest);
   });
 
   it('refuses to move an immutable tag, naming the digest it holds', async () => {
@@ -145,5 +165,51 @@ describe('images through the facade', () => {
       ['a', true],
       ['b', true],
     ]);
+  });
+});
+
+describe('health', () => {
+  it('checks the token, the REST API and a registry, each with what it saw', async () => {
+    const report = await client.check({
+      api: { project: PROJECT, location: 'us-west1' },
+      registries: [HOST],
+    });
+    expect(report.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['token', true],
+      ['api', true],
+      [`registry ${HOST}`, true],
+    ]);
+    expect(report.ok).toBe(true);
+    expect(report.checks[1]?.detail).toMatch(/answers; \d+ repositories seen in ops-tests\/us-west1/);
+    expect(report.checks[2]?.detail).toBe(`${emulator.url()}/v2/ answers with these credentials`);
+  });
+
+  it('reports a refused credential as failed checks with the error code, never a throw', async () => {
+    const { config } = resolveConfig({
+      homeDir: work,
+      cwd: work,
+      configFile: false,
+      env: { HOME: work },
+      overrides: {
+        auth: { accessToken: 'not-a-token-the-emulator-knows' },
+        endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
+        registries: { [HOST]: { endpoint: emulator.url() } },
+      },
+    });
+    const stranger = createClient(config);
+    try {
+      const report = await stranger.check({
+        api: { project: PROJECT, location: 'us-west1' },
+        registries: [HOST],
+      });
+      expect(report.ok).toBe(false);
+      const failed = Object.fromEntries(
+        report.checks.filter((c) => !c.ok).map((c) => [c.name, c.error?.code]),
+      );
+      expect(failed.api).toBe('AR_REST_UNAUTHENTICATED');
+      expect(failed[`registry ${HOST}`]).toMatch(/^AR_REGISTRY_/);
+    } finally {
+      await stranger.close();
+    }
   });
 });

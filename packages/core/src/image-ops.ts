@@ -1,21 +1,26 @@
-import { type ArImageRef, formatArReference } from '@ar/image-ref';
+import { type ArImageRef, formatArReference, parseArResourceName } from '@ar/image-ref';
 import {
   type CopyOptions,
   type CopyResult,
   copy,
+  formatPlatform,
   type ImageLocation,
   type ParsedManifest,
   parseManifest,
   type RegistryClient,
 } from '@ar/registry';
 import { ArCoreError } from './errors.js';
+import { arImageRef } from './locations.js';
+import { fromRegistryProgress, type TransferProgressListener } from './progress.js';
 import type { repositoriesApi } from './repositories.js';
 import { upstreamsByPriority } from './repositories.js';
 
+export type { CopiedImage, CopyResult } from '@ar/registry';
+
 export type TransferOptions = Pick<
   CopyOptions,
-  'platform' | 'platforms' | 'allTags' | 'compressLayers' | 'onProgress' | 'signal' | 'concurrency'
->;
+  'platform' | 'platforms' | 'allTags' | 'compressLayers' | 'signal' | 'concurrency'
+> & { onProgress?: TransferProgressListener };
 
 /** What `gar images describe` shows. */
 export interface ImageDescription {
@@ -43,17 +48,11 @@ export interface ImageResolution {
   upstreams: Array<{ id: string | undefined; repository: string; priority: number; holds: boolean }>;
 }
 
-/** Local sources and sinks (`oci:DIR[:TAG]`, `docker-archive:FILE`) pass through; anything else is an image name. */
-export function location(input: string): string {
-  return /^(oci|docker-archive|docker):/.test(input) ? input : `docker://${input}`;
+/** The image's repository in the registry (`HOST` + `PROJECT/REPOSITORY/IMAGE`), without tag or digest. */
+function repositoryOf(image: ArImageRef): { registry: string; repository: string } {
+  const { registry, repository } = arImageRef(image);
+  return { registry, repository };
 }
-
-/** `HOST/PROJECT/REPOSITORY/IMAGE` without tag or digest. */
-const repositoryOf = (image: ArImageRef) =>
-  formatArReference({ ...image, tag: undefined, digest: undefined } as ArImageRef);
-
-const platformOf = (p: { os: string; architecture: string; variant?: string }) =>
-  [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 
 function sizeOf(manifest: ParsedManifest, raw: number): number {
   if (manifest.kind === 'index') return raw;
@@ -65,7 +64,7 @@ function sizeOf(manifest: ParsedManifest, raw: number): number {
 export function imageOps(registry: RegistryClient, repositories: ReturnType<typeof repositoriesApi>) {
   const describe = async (image: ArImageRef, signal?: AbortSignal): Promise<ImageDescription> => {
     const reference = formatArReference(image);
-    const root = await registry.getManifest(reference, signal ? { signal } : {});
+    const root = await registry.getManifest(arImageRef(image), signal ? { signal } : {});
     const parsed = parseManifest(root);
     let platforms: string[] = [];
     let sizeBytes = sizeOf(parsed, root.bytes.length);
@@ -73,9 +72,9 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
       const children = parsed.manifest.manifests.filter(
         (child) => child.platform && child.platform.os !== 'unknown',
       );
-      platforms = children.map((child) => platformOf(child.platform!));
+      platforms = children.map((child) => formatPlatform(child.platform!));
       for (const child of children) {
-        const blob = await registry.getManifest(`${repositoryOf(image)}@${child.digest}`);
+        const blob = await registry.getManifest({ ...repositoryOf(image), digest: child.digest });
         sizeBytes += sizeOf(parseManifest(blob), blob.bytes.length);
       }
     }
@@ -101,18 +100,13 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
   return {
     describe,
 
-    /** Any source to any destination; `ImageLocation` strings as skopeo writes them. */
-    copy(
-      from: string | ImageLocation,
-      to: string | ImageLocation,
-      options: TransferOptions = {},
-    ): Promise<CopyResult> {
-      return copy(
-        registry,
-        typeof from === 'string' ? location(from) : from,
-        typeof to === 'string' ? location(to) : to,
-        options,
-      );
+    /** Any location to any other, with progress in the shared vocabulary. */
+    copy(from: ImageLocation, to: ImageLocation, options: TransferOptions = {}): Promise<CopyResult> {
+      const { onProgress, ...rest } = options;
+      return copy(registry, from, to, {
+        ...rest,
+        ...(onProgress ? { onProgress: fromRegistryProgress(onProgress) } : {}),
+      });
     },
 
     /**
@@ -123,10 +117,11 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
       image: ArImageRef,
       options: { deleteTags?: boolean; signal?: AbortSignal } = {},
     ): Promise<{ digest: string; deletedTags: string[] }> {
-      const base = repositoryOf(image);
+      const repository = repositoryOf(image);
+      const base = `${repository.registry}/${repository.repository}`;
       if (image.tag && !image.digest) {
         const digest = (await describe(image)).digest;
-        await registry.deleteManifest(`${base}:${image.tag}`);
+        await registry.deleteManifest({ ...repository, tag: image.tag });
         return { digest, deletedTags: [image.tag] };
       }
       const { digest, tags } = await describe(image, options.signal);
@@ -136,8 +131,8 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
           `${base}@${digest} is tagged ${tags.join(', ')}: a tagged version is deleted only together with its tags.`,
         );
       }
-      for (const tag of tags) await registry.deleteManifest(`${base}:${tag}`);
-      await registry.deleteManifest(`${base}@${digest}`);
+      for (const tag of tags) await registry.deleteManifest({ ...repository, tag });
+      await registry.deleteManifest({ ...repository, digest });
       return { digest, deletedTags: tags };
     },
 
@@ -162,9 +157,15 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
       }
       const upstreams: ImageResolution['upstreams'] = [];
       for (const policy of upstreamsByPriority(repository)) {
-        const [, project, , location, , id] = policy.repository.split('/');
-        const upstreamRef = { ...image, project: project!, location: location!, repository: id! };
-        const head = await registry.headManifest(formatArReference(upstreamRef)).catch(() => undefined);
+        const { tag, digest } = image;
+        const upstreamImage: ArImageRef = {
+          ...parseArResourceName(policy.repository),
+          kind: 'image',
+          image: image.image,
+          ...(tag !== undefined ? { tag } : {}),
+          ...(digest !== undefined ? { digest } : {}),
+        };
+        const head = await registry.headManifest(arImageRef(upstreamImage)).catch(() => undefined);
         upstreams.push({
           id: policy.id,
           repository: policy.repository,

@@ -1,7 +1,35 @@
-export { type ArClient, type ArPlugin, type ClientOptions, createClient } from './client.js';
+export {
+  type ArClient,
+  type ArPlugin,
+  type ClientOptions,
+  createClient,
+  type LocationInput,
+} from './client.js';
+export type {
+  EnginePullOptions,
+  EnginePullResult,
+  EnginePushOptions,
+  EnginePushResult,
+  PullVia,
+  PushVia,
+} from './engine-ops.js';
 export { ArCoreError, CORE_ERROR_KINDS, type CoreErrorCode } from './errors.js';
-export type { ImageDescription, ImageResolution, TransferOptions } from './image-ops.js';
+export type { HealthCheck, HealthOptions, HealthReport } from './health.js';
+export type {
+  CopiedImage,
+  CopyResult,
+  ImageDescription,
+  ImageResolution,
+  TransferOptions,
+} from './image-ops.js';
 export type { ImageSummary } from './images.js';
+export {
+  arImageLocation,
+  type ImageLocation,
+  isLocalLocation,
+  registryImageLocation,
+} from './locations.js';
+export type { LayerState, TransferProgress, TransferProgressListener } from './progress.js';
 export {
   type CreateRepositoryOptions,
   type Repository,

@@ -5,17 +5,6 @@ export {
   type ResolveConnectionOptions,
   resolveEngineConnection,
 } from './connection.js';
-export {
-  createDockerClient,
-  DockerClient,
-  type DockerClientOptions,
-  type PullOptions,
-  type PullResult,
-  type PullVia,
-  type PushOptions,
-  type PushResult,
-  type PushVia,
-} from './docker-client.js';
 export { DockerodeEngine } from './dockerode-engine.js';
 export type {
   EngineImage,
@@ -31,6 +20,7 @@ export type {
   RemoveImageOptions,
   TransferOptions,
 } from './engine.js';
+export { abortedError } from './engine-errors.js';
 export {
   DOCKER_ERROR_CODES,
   DOCKER_ERROR_KINDS,

@@ -245,7 +245,7 @@ export function scanArRepository(text: string): Parsed<ArRepositoryRef> {
   );
 }
 
-function scanArAny(text: string): Parsed<ArReference> {
+export function scanArAny(text: string): Parsed<ArReference> {
   const scanned = scanAr(text);
   if (!scanned.ok) return scanned;
   const { reference, layout } = scanned.value;
@@ -297,6 +297,11 @@ export function parseArReference(input: string): ArReference {
 /** The registry host, e.g. "us-west1-docker.pkg.dev": what `docker login` and credential helpers key on. */
 export function arRegistryHost(reference: ArReference): string {
   return reference.host;
+}
+
+/** The standard registry host of a location: "us-west1" → "us-west1-docker.pkg.dev". */
+export function arLocationHost(location: string): string {
+  return `${location}-docker.pkg.dev`;
 }
 
 /** The repository as Docker addresses it, e.g. "us-west1-docker.pkg.dev/my-project/my-repo" (or "gcr.io/my-project"). */

@@ -9,6 +9,7 @@ export {
   type ArImageRef,
   type ArReference,
   type ArRepositoryRef,
+  arLocationHost,
   arRegistryHost,
   arRepositoryPath,
   arRepositoryResourceName,
@@ -85,3 +86,4 @@ export {
   tryParseDockerRef,
   tryParseNormalizedNamed,
 } from './normalize.js';
+export { parseArResourceName, tryParseArResourceName } from './resource-names.js';

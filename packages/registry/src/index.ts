@@ -37,7 +37,7 @@ export type {
   SourceReadOptions,
 } from './image/types.js';
 export type { ImageSummary, TagListing } from './listing.js';
-export { type ImageLocation, parseImageLocation } from './location.js';
+export { type ImageLocation, isLocalLocation, parseImageLocation } from './location.js';
 export {
   type Descriptor,
   formatPlatform,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registryBaseUrl } from './endpoints.js';
-import { parseImageLocation } from './location.js';
+import { isLocalLocation, parseImageLocation } from './location.js';
 import { parseImageRef } from './reference.js';
 
 describe('image locations', () => {
@@ -26,6 +26,31 @@ describe('image locations', () => {
       kind: 'registry',
       ref: 'us-docker.pkg.dev/p/r/i:1',
     });
+  });
+
+  it('tells local locations from image names, and refuses the local transports it cannot read', () => {
+    for (const local of [
+      'oci:./l',
+      'docker-archive:/x.tar',
+      'OCI-ARCHIVE:/x.tar',
+      'dir:/d',
+      'docker-daemon:app:1',
+      'file:/x',
+    ])
+      expect(isLocalLocation(local), local).toBe(true);
+    for (const image of [
+      'us-docker.pkg.dev/p/r/i:1',
+      'localhost:5000/oci:1',
+      'docker://ubuntu',
+      'ocifoo/app',
+    ])
+      expect(isLocalLocation(image), image).toBe(false);
+    expect(() => parseImageLocation('oci-archive:/x.tar')).toThrow(
+      expect.objectContaining({
+        code: 'AR_REGISTRY_INVALID_ARGUMENT',
+        message: expect.stringContaining('oci-archive:'),
+      }),
+    );
   });
 
   it('parses references as docker does and picks the endpoint', () => {

@@ -1,4 +1,3 @@
-import { copy as registryCopy } from '@ar/registry';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorize } from '../authz.js';
 import { ArApiError } from '../errors.js';
@@ -116,7 +115,6 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
       const who = request.caller!;
       authorize(who, source.path, 'read');
       authorize(who, destination.path, 'write');
-      const bothAr = source.ar !== undefined && destination.ar !== undefined;
       const job = jobs.start('copy', who.name, body, (signal, onProgress) => {
         const transfer = {
           signal,
@@ -124,18 +122,8 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
           ...(body.allTags ? { allTags: true } : {}),
           ...(body.platforms ? { platforms: body.platforms } : {}),
         };
-        return metrics.upstream('copy', () =>
-          bothAr
-            ? client.copy(source.reference, destination.reference, transfer)
-            : // Another registry: @ar/core's copy takes Artifact Registry names only, so the
-              // registry layer does it, with the same client, credentials and allowed hosts.
-              registryCopy(
-                client.registry,
-                `docker://${source.reference}`,
-                `docker://${destination.reference}`,
-                transfer,
-              ),
-        );
+        // Typed locations: any allowed registry, with the client's credentials.
+        return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
       });
       metrics.jobStarted('copy');
       request.log.info(

@@ -2,14 +2,8 @@ import { upstreamsByPriority } from '@ar/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorize, hasAnyGrantWithin } from '../authz.js';
 import * as s from '../schemas.js';
-import { arRepositoryTarget } from '../targets.js';
+import { arRepositoryTarget, repositoryPathOf } from '../targets.js';
 import { type RouteContext, security } from './context.js';
-
-/** `projects/P/locations/L/repositories/R` → `L-docker.pkg.dev/P/R` (domain-scoped `a.com:p` → `a.com/p`). */
-function repositoryPath(name: string): string {
-  const [, project = '', , location = '', , id = ''] = name.split('/');
-  return `${location}-docker.pkg.dev/${project.replace(':', '/')}/${id}`;
-}
 
 export const repositoryRoutes: FastifyPluginAsyncZod<RouteContext> = async (
   v1,
@@ -37,7 +31,10 @@ export const repositoryRoutes: FastifyPluginAsyncZod<RouteContext> = async (
       );
       return {
         repositories: all
-          .filter((repo) => hasAnyGrantWithin(who, repositoryPath(repo.name)))
+          .filter((repo) => {
+            const path = repositoryPathOf(repo.name);
+            return path !== undefined && hasAnyGrantWithin(who, path);
+          })
           .map((repo) => ({ ...repo })),
       };
     },

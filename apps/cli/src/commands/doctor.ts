@@ -3,6 +3,12 @@ import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { unknownHostWarning, unknownLocationWarning } from '../locations.js';
 
+/** What to do when a check of @ar/core's health report failed. */
+const FIXES: Record<string, string> = {
+  token: 'See `gar auth status`.',
+  registry: 'Check the network, or registries.HOST.endpoint in the config.',
+};
+
 interface Check {
   name: string;
   ok: boolean;
@@ -17,10 +23,11 @@ interface Check {
 export async function doctor(command: Command): Promise<void> {
   const checks: Check[] = [];
   const options = command.optsWithGlobals() as Record<string, unknown>;
-  const [{ resolveConfig }, { createClient }, auth] = await Promise.all([
+  const [{ resolveConfig }, { createClient }, auth, { arLocationHost }] = await Promise.all([
     import('@ar/config'),
     import('@ar/core'),
     import('@ar/auth'),
+    import('@ar/image-ref'),
   ]);
   let resolution: ReturnType<typeof resolveConfig>;
   try {
@@ -92,63 +99,27 @@ export async function doctor(command: Command): Promise<void> {
     checks.push({ name: 'docker', ok: false, detail: (error as Error).message });
   }
 
-  try {
-    const description = await client.auth.describe();
-    const left =
-      description.expiresAt === undefined
-        ? undefined
-        : Math.round((description.expiresAt - Date.now()) / 60_000);
+  const { project, location } = config;
+  const scope = project && location ? { project, location } : undefined;
+  const health = await client.check(
+    scope ? { api: scope, registries: [arLocationHost(scope.location)] } : {},
+  );
+  await client.close();
+  for (const check of health.checks) {
+    const name = check.name.startsWith('registry ') ? 'registry' : check.name;
     checks.push({
-      name: 'token',
-      ok: true,
-      detail: `${description.source} (${description.origin}) as ${description.account ?? 'an unnamed account'}${left === undefined ? '' : `, ${left} min left`}`,
-    });
-  } catch (error) {
-    checks.push({
-      name: 'token',
-      ok: false,
-      detail: (error as Error).message.split('\n').join(' '),
-      fix: 'See `gar auth status`.',
+      name,
+      ok: check.ok,
+      detail: check.ok ? (check.detail ?? '') : (check.error?.message ?? ''),
+      ...(check.ok || !FIXES[name] ? {} : { fix: FIXES[name] }),
     });
   }
-
-  if (config.project && config.location) {
-    try {
-      const repositories = await client.repositories.list({ limit: 5 });
-      checks.push({
-        name: 'api',
-        ok: true,
-        detail: `${config.endpoints.artifactRegistryUrl} answers; ${repositories.length} repositories seen in ${config.project}/${config.location}`,
-      });
-    } catch (error) {
-      checks.push({ name: 'api', ok: false, detail: (error as Error).message });
-    }
-    const host = `${config.location}-docker.pkg.dev`;
-    const base = config.registries[host]?.endpoint ?? `https://${host}`;
-    try {
-      const response = await fetch(new URL('/v2/', base), { signal: AbortSignal.timeout(10_000) });
-      await response.body?.cancel();
-      const ok = response.status === 200 || response.status === 401;
-      checks.push({
-        name: 'registry',
-        ok,
-        detail: `${base}/v2/ answered HTTP ${response.status}${ok ? ' (as a registry should)' : ''}`,
-      });
-    } catch (error) {
-      checks.push({
-        name: 'registry',
-        ok: false,
-        detail: `${base}/v2/ did not answer (${(error as Error).message})`,
-        fix: 'Check the network, or registries.HOST.endpoint in the config.',
-      });
-    }
-  } else {
+  if (!scope)
     checks.push({
       name: 'api',
       ok: true,
       detail: 'skipped: set a project and location (--project, --location) to check the API and registry',
     });
-  }
   return report(command, checks);
 }
 

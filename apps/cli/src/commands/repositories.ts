@@ -1,4 +1,5 @@
 import type { Repository, RepositoryMode, UpstreamPolicy } from '@ar/core';
+import { tryParseArResourceName } from '@ar/image-ref';
 import type { Command } from 'commander';
 import { openClient } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -10,7 +11,10 @@ const MODES: Record<string, RepositoryMode> = {
   virtual: 'VIRTUAL_REPOSITORY',
 };
 
-const shortName = (repository: Repository) => repository.name.split('/').pop() ?? repository.name;
+const shortName = (repository: Repository) => {
+  const parsed = tryParseArResourceName(repository.name);
+  return parsed.ok ? parsed.value.repository : repository.name;
+};
 const modeName = (repository: Repository) =>
   (repository.mode ?? 'STANDARD_REPOSITORY').replace('_REPOSITORY', '').toLowerCase();
 

@@ -1,8 +1,8 @@
-import type { CopyResult } from '@ar/registry';
+import type { CopyResult } from '@ar/core';
 import type { Command } from 'commander';
 import { openClient } from '../context.js';
 import { render } from '../output.js';
-import { engineProgressReporter, progressReporter } from '../progress.js';
+import { progressReporter } from '../progress.js';
 
 type Transfer = 'push' | 'pull' | 'copy';
 
@@ -51,18 +51,20 @@ const platformOptions = (options: { platform?: string; allPlatforms?: boolean })
 export async function push(command: Command): Promise<void> {
   const [source, target] = command.args as [string, string];
   const { via, compress } = command.opts() as { via?: 'engine' | 'direct'; compress?: boolean };
-  if (/^(oci|docker-archive):/.test(source)) {
+  const { isLocalLocation } = await import('@ar/core');
+  if (isLocalLocation(source)) {
     return run(command, 'push', source, target, compress ? { compressLayers: true } : {});
   }
   // An image in the local Docker engine, as `docker tag` + `docker push`.
   const client = await openClient(command);
   try {
-    const onProgress = engineProgressReporter(client.config.output.progress);
+    const progress = progressReporter(client.config.output.progress, 'push');
     const result = await client.engine.push(source, target, {
       ...(via ? { via } : {}),
       ...(compress ? { compressLayers: true } : {}),
-      onProgress,
+      onProgress: progress.onProgress,
     });
+    progress.finish();
     process.stdout.write(
       client.config.output.format === 'table'
         ? `Pushed ${result.reference}\ndigest: ${result.digest ?? 'unknown'}\n`
@@ -79,12 +81,13 @@ export async function pull(command: Command): Promise<void> {
   if (options.to !== 'docker') return run(command, 'pull', image, options.to, platformOptions(options));
   const client = await openClient(command);
   try {
-    const onProgress = engineProgressReporter(client.config.output.progress);
+    const progress = progressReporter(client.config.output.progress, 'pull');
     const result = await client.engine.pull(image, {
       ...platformOptions(options),
       ...(options.via ? { via: options.via } : {}),
-      onProgress,
+      onProgress: progress.onProgress,
     });
+    progress.finish();
     process.stdout.write(
       client.config.output.format === 'table'
         ? `Pulled ${result.reference}\ndigest: ${result.digest ?? 'unknown'}\nimage: ${result.imageId}\n`

@@ -1,25 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isArError } from '@ar/errors';
-import { type AllowedCredential, e2eEnv, tokenAdminClient } from '@ar/test-support';
+import { type AllowedCredential, buildImageArchive, e2eEnv, tokenAdminClient } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDockerClient, type DockerClient, type EngineProgressEvent } from '../../src/index.js';
 import {
-  collect,
-  loadFreshImage,
-  registryDigest,
-  registryLayerTypes,
-  testConfig,
-  writeDockerLogin,
-} from './helpers.js';
+  DockerodeEngine,
+  type EngineProgressEvent,
+  engineServerAddress,
+  type ImageEngine,
+  type RegistryAuth,
+  registryAuthFor,
+  resolveEngineConnection,
+} from '../../src/index.js';
 
 /**
  * The adapter against real engines: the private dockerd of scripts/e2e-env.sh and, the same
  * suite, Podman's Docker-compatible service; the registry is the CNCF distribution registry
- * with token auth. Credentials reach the engine only through @ar/auth (Docker's config.json
- * here, as the registry is not a Google host).
+ * with token auth. Logins go to the engine per call, as `X-Registry-Auth`, never into its store.
+ * (Where logins come from, and the direct push / registry pull flows, are @ar/core's e2e.)
  */
 const env = e2eEnv();
 const admin = tokenAdminClient(env.tokenAdmin);
@@ -32,141 +29,126 @@ it('runs the suite against Podman too (scripts/e2e-env.sh starts it unless AR_E2
   expect(env.podmanHost, 'AR_E2E_PODMAN_HOST is not set: install the Debian package podman').toBeDefined();
 });
 
+/** A fresh random image loaded into the engine; returns its archive. */
+async function loadFreshImage(engine: ImageEngine, randomBytes = 64 * 1024) {
+  const archive = await buildImageArchive({ randomBytes });
+  await engine.loadImage(Readable.from([archive.tar]));
+  return archive;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 describe.each(engines)('$name engine', ({ name, host }) => {
-  let home: string;
+  let engine: ImageEngine;
   let writer: AllowedCredential;
-  let client: DockerClient;
+  let auth: RegistryAuth;
   const repo = (image: string) => `${env.registry}/e2e-docker-${name}/${image}`;
+  const loginOf = (credential: AllowedCredential) =>
+    registryAuthFor(engineServerAddress(env.registry), credential);
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), `ar-docker-e2e-${name}-`));
     writer = await admin.allow({ kind: 'access_token', subject: `docker-e2e-${name}-writer` });
-    await writeDockerLogin(join(home, '.docker'), env.registry, writer);
-    client = createDockerClient(testConfig(home, { docker: { host } }));
+    auth = loginOf(writer);
+    // No TLS: these engines listen on unix sockets, so the config dir (TLS files) is never read.
+    engine = new DockerodeEngine(
+      resolveEngineConnection({ host, tlsVerify: false, configDir: '/nonexistent' }),
+    );
   });
   afterAll(async () => {
-    await client?.close();
-    await rm(home, { recursive: true, force: true });
+    await engine?.close();
   });
 
   it('reports which engine answers', async () => {
-    const info = await client.info();
+    const info = await engine.info();
     expect(info.product).toBe(name);
     expect(info.apiVersion).toMatch(/^\d+\.\d+$/);
     expect(info.address).toBe(host);
   });
 
-  it('tags, pushes through the engine, and pulls back the same image and digest', async () => {
-    const archive = await loadFreshImage(client);
+  it('tags, pushes with a login for this push only, and pulls back the same image and digest', async () => {
+    const archive = await loadFreshImage(engine);
     const target = repo('engine:1');
-    expect(await client.tag(archive.imageId, target)).toBe(target);
+    await engine.tagImage(archive.imageId, target);
 
     const events: EngineProgressEvent[] = [];
-    const pushed = await client.push(target, { onProgress: (e) => events.push(e) });
-    expect(pushed.via).toBe('engine');
+    const pushed = await engine.pushImage(target, { auth, onProgress: (e) => events.push(e) });
     expect(pushed.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    // The registry holds what the engine said it pushed.
-    expect(await registryDigest(registryConfig(home), writer, target)).toBe(pushed.digest);
     // dockerd reports each layer; Podman 4.3's compatible push reports only its final digest line.
     if (name === 'docker') expect(events.some((e) => e.type === 'layer')).toBe(true);
     expect(events.some((e) => e.type === 'status' && e.status.includes(`digest: ${pushed.digest}`))).toBe(
       true,
     );
 
-    await client.remove(target, { force: true });
-    await expect(client.inspect(target)).rejects.toMatchObject({ code: 'AR_DOCKER_IMAGE_NOT_FOUND' });
+    await engine.removeImage(target, { force: true });
+    await expect(engine.inspectImage(target)).rejects.toMatchObject({ code: 'AR_DOCKER_IMAGE_NOT_FOUND' });
 
-    const pulled = await client.pull(target);
-    expect(pulled).toMatchObject({ via: 'engine', digest: pushed.digest, imageId: archive.imageId });
+    // Pulled back by digest from the registry: it holds what the engine said it pushed.
+    const pulled = await engine.pullImage(`${repo('engine')}@${pushed.digest}`, { auth });
+    expect(pulled.reference).toBe(`${repo('engine')}@${pushed.digest}`);
+    expect((await engine.inspectImage(archive.imageId)).id).toBe(archive.imageId);
+    await engine.pullImage(target, { auth });
     // By repository: dockerd lists only the references matching the filter (a tag filter hides digests).
-    const listed = await client.list({ reference: repo('engine') });
-    expect(listed.map((i) => i.id)).toContain(archive.imageId);
+    const listed = await engine.listImages({ reference: repo('engine') });
     const image = listed.find((i) => i.id === archive.imageId);
     expect(image?.repoTags).toContain(target);
     expect(image?.repoDigests).toContain(`${repo('engine')}@${pushed.digest}`);
-    const details = await client.inspect(target);
-    expect(details.diffIds).toEqual([archive.diffId]);
-  });
-
-  it('pushes directly (engine save → @ar/registry, layers gzipped) and pulls through the registry + load', async () => {
-    const archive = await loadFreshImage(client);
-    const target = repo('direct:1');
-    const events: EngineProgressEvent[] = [];
-    const pushed = await client.push(target, {
-      source: archive.imageId,
-      via: 'direct',
-      compressLayers: true,
-      onProgress: (e) => events.push(e),
-    });
-    expect(pushed.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    expect(await registryDigest(registryConfig(home), writer, target)).toBe(pushed.digest);
-    expect(events.filter((e) => e.type === 'layer' && e.phase === 'pushed').length).toBeGreaterThanOrEqual(1);
-    // Stored as docker push stores them, gzipped, though docker save exported them uncompressed.
-    const layers = await registryLayerTypes(registryConfig(home), writer, target);
-    expect(layers.length).toBeGreaterThanOrEqual(1);
-    for (const mediaType of layers) expect(mediaType).toMatch(/gzip$/);
-
-    await client.remove(target, { force: true });
-    const pulled = await client.pull(target, { via: 'registry' });
-    expect(pulled).toMatchObject({ via: 'registry', digest: pushed.digest, imageId: archive.imageId });
-    expect((await client.inspect(target)).id).toBe(archive.imageId);
+    expect((await engine.inspectImage(target)).diffIds).toEqual([archive.diffId]);
   });
 
   it('saves an image as a stream and loads it back with the same ID', async () => {
-    const archive = await loadFreshImage(client);
-    const name = repo('saved:1');
-    await client.tag(archive.imageId, name);
-    const tar = await collect(await client.save(name));
-    await client.remove(name, { force: true });
-    await expect(client.inspect(archive.imageId)).rejects.toMatchObject({
+    const archive = await loadFreshImage(engine);
+    const saved = repo('saved:1');
+    await engine.tagImage(archive.imageId, saved);
+    const tar = await collect(await engine.saveImage(saved));
+    await engine.removeImage(saved, { force: true });
+    await expect(engine.inspectImage(archive.imageId)).rejects.toMatchObject({
       code: 'AR_DOCKER_IMAGE_NOT_FOUND',
     });
 
-    const loaded = await client.load(Readable.from([tar]));
-    expect(loaded.images.some((i) => i.endsWith(name) || i === archive.imageId)).toBe(true);
-    expect((await client.inspect(name)).id).toBe(archive.imageId);
+    const loaded = await engine.loadImage(Readable.from([tar]));
+    expect(loaded.images.some((i) => i.endsWith(saved) || i === archive.imageId)).toBe(true);
+    expect((await engine.inspectImage(saved)).id).toBe(archive.imageId);
   });
 
   it('reports a push the registry denies as a typed error, not success', async () => {
     const reader = await admin.allow({ kind: 'access_token', access: { actions: ['pull'] } });
-    const readerHome = await mkdtemp(join(tmpdir(), `ar-docker-e2e-${name}-reader-`));
-    try {
-      await writeDockerLogin(join(readerHome, '.docker'), env.registry, reader);
-      const readerClient = createDockerClient(testConfig(readerHome, { docker: { host } }));
-      const archive = await loadFreshImage(readerClient);
-      const target = repo('denied:1');
-      const error = await readerClient.push(target, { source: archive.imageId }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(isArError(error) && error.code).toBe('AR_DOCKER_REGISTRY_DENIED');
-      expect((error as Error).message).toMatch(/refused the push/);
-      expect(await registryDigest(registryConfig(home), writer, target)).toBeUndefined();
-      await readerClient.close();
-    } finally {
-      await rm(readerHome, { recursive: true, force: true });
-    }
+    const archive = await loadFreshImage(engine);
+    const target = repo('denied:1');
+    await engine.tagImage(archive.imageId, target);
+    const error = await engine.pushImage(target, { auth: loginOf(reader) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isArError(error) && error.code).toBe('AR_DOCKER_REGISTRY_DENIED');
+    expect((error as Error).message).toMatch(/refused the push/);
+    await engine.removeImage(target, { force: true });
   });
 
   it('reports a missing tag on pull as not found', async () => {
-    await expect(client.pull(repo('engine:does-not-exist'))).rejects.toMatchObject({
+    await expect(engine.pullImage(repo('engine:does-not-exist'), { auth })).rejects.toMatchObject({
       code: 'AR_DOCKER_IMAGE_NOT_FOUND',
     });
   });
 
-  it('cancels an engine pull when the AbortSignal fires, and the engine keeps nothing', async () => {
-    const archive = await loadFreshImage(client, 48 * 1024 * 1024);
+  it('cancels a pull when the AbortSignal fires, and the engine keeps nothing', async () => {
+    const archive = await loadFreshImage(engine, 48 * 1024 * 1024);
     const target = repo('aborted:1');
-    await client.push(target, { source: archive.imageId });
-    await client.remove(target, { force: true });
-    await expect(client.inspect(archive.imageId)).rejects.toMatchObject({
+    await engine.tagImage(archive.imageId, target);
+    await engine.pushImage(target, { auth });
+    await engine.removeImage(target, { force: true });
+    await expect(engine.inspectImage(archive.imageId)).rejects.toMatchObject({
       code: 'AR_DOCKER_IMAGE_NOT_FOUND',
     });
 
     const controller = new AbortController();
     const seen: EngineProgressEvent[] = [];
     await expect(
-      client.pull(target, {
+      engine.pullImage(target, {
+        auth,
         signal: controller.signal,
         onProgress: (e) => {
           seen.push(e);
@@ -176,12 +158,7 @@ describe.each(engines)('$name engine', ({ name, host }) => {
     ).rejects.toMatchObject({ code: 'AR_DOCKER_ABORTED' });
     // Aborted at the first layer event, long before 48 MiB could arrive and be unpacked.
     expect(seen.filter((e) => e.type === 'layer')).toHaveLength(1);
-    expect((await client.info()).product).toBe(name);
-    await expect(client.inspect(target)).rejects.toMatchObject({ code: 'AR_DOCKER_IMAGE_NOT_FOUND' });
+    expect((await engine.info()).product).toBe(name);
+    await expect(engine.inspectImage(target)).rejects.toMatchObject({ code: 'AR_DOCKER_IMAGE_NOT_FOUND' });
   });
 });
-
-/** The config for reading the registry directly in checks. */
-function registryConfig(home: string) {
-  return testConfig(home, {});
-}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { projectIdToPath } from '@ar/image-ref';
+import { projectIdToPath, tryParseArResourceName } from '@ar/image-ref';
 import { type Access, repositoryResource } from '../auth/access.js';
 import { memberProblem, PERMISSIONS, ROLE_PERMISSIONS } from '../auth/iam.js';
 import { ANONYMOUS, type Identity } from '../auth/identity.js';
@@ -319,10 +319,8 @@ function upstreamPolicies(config: unknown): UpstreamPolicy[] {
   if (!Array.isArray(policies)) return [];
   return policies.map((entry, index) => {
     const { id, repository, priority } = entry as Record<string, unknown>;
-    if (
-      typeof repository !== 'string' ||
-      !/^projects\/[^/]+\/locations\/[^/]+\/repositories\/[^/]+$/.test(repository)
-    ) {
+    const named = typeof repository === 'string' ? tryParseArResourceName(repository) : undefined;
+    if (typeof repository !== 'string' || !named?.ok || named.value.kind !== 'repository') {
       throw invalid(`upstreamPolicies[${index}].repository must be projects/P/locations/L/repositories/R.`);
     }
     return {

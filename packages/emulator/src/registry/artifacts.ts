@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { tryParseArResourceName } from '@ar/image-ref';
 import { repositoryResource } from '../auth/access.js';
 import { EmulatorError } from '../errors.js';
 import { DIGEST, TAG } from '../names.js';
@@ -45,9 +46,10 @@ export class Artifacts {
   ) {}
 
   repositoryByResource(resource: string): RepositoryRecord | undefined {
-    const match = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(resource);
-    if (match === null) return undefined;
-    return this.store.repository(match[1]!, match[2]!, match[3]!);
+    const parsed = tryParseArResourceName(resource);
+    if (!parsed.ok || parsed.value.kind !== 'repository') return undefined;
+    const { project, location, repository } = parsed.value;
+    return this.store.repository(project, location, repository);
   }
 
   // Blobs

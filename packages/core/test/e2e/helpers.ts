@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { createAuth } from '@ar/auth';
 import { type ArResolvedConfig, type ArUserConfig, resolveConfig } from '@ar/config';
+import { DockerodeEngine, type ImageEngine, resolveEngineConnection } from '@ar/docker';
 import { parseManifest, RegistryClient } from '@ar/registry';
 import { type AllowedCredential, buildImageArchive, type ImageArchive } from '@ar/test-support';
-import type { DockerClient } from '../../src/index.js';
+import { type EngineOps, engineOps } from '../../src/engine-ops.js';
 
 /**
  * A resolved config that reads nothing from this machine (no environment, no config file):
@@ -12,6 +14,21 @@ import type { DockerClient } from '../../src/index.js';
  */
 export function testConfig(home: string, overrides: ArUserConfig): ArResolvedConfig {
   return resolveConfig({ env: {}, configFile: false, homeDir: home, cwd: home, overrides }).config;
+}
+
+/** The engine flows wired as the facade wires them: the config's engine, registry client and auth chain. */
+export function engineFlows(config: ArResolvedConfig, tempDir: string) {
+  const auth = createAuth(config);
+  const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential });
+  const engine = new DockerodeEngine(resolveEngineConnection(config.docker));
+  const ops: EngineOps = engineOps({ engine, registry, credentials: auth.registryCredential, tempDir });
+  return {
+    ops,
+    engine,
+    close: async () => {
+      await Promise.all([registry.close(), engine.close()]);
+    },
+  };
 }
 
 /** Writes a Docker `config.json` whose `auths` hold `credential` for `registry`, as `docker login` would. */
@@ -27,15 +44,14 @@ export async function writeDockerLogin(
   });
 }
 
-/** A fresh random image loaded into the engine through the adapter; returns its archive. */
-export async function loadFreshImage(client: DockerClient, randomBytes = 64 * 1024): Promise<ImageArchive> {
+/** A fresh random image loaded into the engine; returns its archive. */
+export async function loadFreshImage(engine: ImageEngine, randomBytes = 64 * 1024): Promise<ImageArchive> {
   const archive = await buildImageArchive({ randomBytes });
-  await client.load(Readable.from([archive.tar]));
+  await engine.loadImage(Readable.from([archive.tar]));
   return archive;
 }
 
-/** What the registry itself holds for a reference: read with @ar/registry, not through the engine. */
-/** Reads the registry directly, with `credential`, for checks. */
+/** Reads the registry directly, with `credential`, for checks: not through the flows under test. */
 async function withRegistry<T>(
   config: ArResolvedConfig,
   credential: Pick<AllowedCredential, 'username' | 'password'>,
@@ -69,10 +85,4 @@ export function registryLayerTypes(
     const parsed = parseManifest(await client.getManifest(reference));
     return parsed.kind === 'image' ? parsed.manifest.layers.map((layer) => layer.mediaType) : [];
   });
-}
-
-export async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

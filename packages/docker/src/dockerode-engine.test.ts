@@ -4,24 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDockerClient } from './docker-client.js';
+import { resolveEngineConnection } from './connection.js';
+import { DockerodeEngine } from './dockerode-engine.js';
 
 // Real failures, no engine needed: nothing listens on these addresses.
-describe('DockerClient without an engine', () => {
+describe('DockerodeEngine without an engine', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ar-docker-client-'));
+    dir = await mkdtemp(join(tmpdir(), 'ar-docker-engine-'));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  const config = (host: string) =>
-    resolveConfig({ env: {}, configFile: false, homeDir: dir, overrides: { docker: { host } } }).config;
+  const engineAt = (host: string) =>
+    new DockerodeEngine(
+      resolveEngineConnection(
+        resolveConfig({ env: {}, configFile: false, homeDir: dir, overrides: { docker: { host } } }).config
+          .docker,
+      ),
+    );
 
   it('says no engine answers at a missing socket, naming it and what to do', async () => {
     const socket = join(dir, 'docker.sock');
-    const client = createDockerClient(config(`unix://${socket}`));
-    const error = await client.info().catch((e: unknown) => e);
+    const error = await engineAt(`unix://${socket}`)
+      .info()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'AR_DOCKER_ENGINE_UNREACHABLE', retryable: true });
     expect((error as Error).message).toContain(`unix://${socket}`);
     expect((error as Error).message).toMatch(/DOCKER_HOST/);
@@ -33,30 +40,25 @@ describe('DockerClient without an engine', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     await new Promise((resolve) => server.close(resolve));
-    const client = createDockerClient(config(`tcp://127.0.0.1:${port}`));
-    await expect(client.list()).rejects.toMatchObject({
+    await expect(engineAt(`tcp://127.0.0.1:${port}`).listImages()).rejects.toMatchObject({
       code: 'AR_DOCKER_ENGINE_UNREACHABLE',
       message: expect.stringContaining(`tcp://127.0.0.1:${port}`),
     });
   });
 
-  it('validates tag and push references before talking to the engine', async () => {
-    const client = createDockerClient(config(`unix://${join(dir, 'none.sock')}`));
-    await expect(client.tag('abc', 'Not/Valid:ref')).rejects.toMatchObject({
+  it('validates tag targets before talking to the engine', async () => {
+    const engine = engineAt(`unix://${join(dir, 'none.sock')}`);
+    await expect(engine.tagImage('abc', 'Not/Valid:ref')).rejects.toMatchObject({
       code: expect.stringMatching(/^AR_IMAGE_REF_/),
     });
-    await expect(client.tag('abc', `r.test/app@sha256:${'a'.repeat(64)}`)).rejects.toMatchObject({
-      code: 'AR_DOCKER_INVALID_ARGUMENT',
-    });
-    await expect(client.push(`r.test/app@sha256:${'a'.repeat(64)}`)).rejects.toMatchObject({
+    await expect(engine.tagImage('abc', `r.test/app@sha256:${'a'.repeat(64)}`)).rejects.toMatchObject({
       code: 'AR_DOCKER_INVALID_ARGUMENT',
     });
   });
 
   it('reports an already-aborted signal as an abort, without dialling', async () => {
-    const client = createDockerClient(config(`unix://${join(dir, 'none.sock')}`));
-    await expect(client.info({ signal: AbortSignal.abort() })).rejects.toMatchObject({
-      code: 'AR_DOCKER_ABORTED',
-    });
+    await expect(
+      engineAt(`unix://${join(dir, 'none.sock')}`).info({ signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'AR_DOCKER_ABORTED' });
   });
 });
