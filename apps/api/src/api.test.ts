@@ -1,13 +1,11 @@
 // The service over real HTTP on loopback, against the emulator standing in for
 // us-west1-docker.pkg.dev and europe-west1-docker.pkg.dev, and a local stand-in for Google's
 // ID-token certificates.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type ArResolvedConfig, resolveConfig } from '@ar/config';
 import { type ArClient, createClient } from '@ar/core';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { parseArImage } from '@ar/image-ref';
 import { writeOciLayoutImage } from '@ar/test-support';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -27,7 +25,7 @@ const KEYS = {
 };
 const img = (repo: string, rest: string) => `${HOST}/${PROJECT}/${repo}/${rest}`;
 
-let emulator: Emulator;
+let fixture: TestEmulator;
 let issuer: IdTokenIssuer;
 let config: ArResolvedConfig;
 let setup: ArClient;
@@ -44,14 +42,7 @@ function makeConfig(api: Record<string, unknown> = {}): ArResolvedConfig {
     configFile: false,
     env: { HOME: work },
     overrides: {
-      auth: {
-        accessToken: emulator.mintAccessToken(`api-svc@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-      },
-      endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
-      registries: {
-        [HOST]: { endpoint: emulator.url('us-west1') },
-        [EU]: { endpoint: emulator.url('europe-west1') },
-      },
+      ...fixture.clientConfig('api-svc'),
       api: {
         audience: AUDIENCE,
         idTokenCertsUrl: issuer.certsUrl,
@@ -155,43 +146,30 @@ function settled(service: ApiService, id: string, owner = 'admin'): Promise<Job>
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'ar-api-'));
-  [emulator, issuer] = await Promise.all([
-    startEmulator({
-      locations: ['us-west1', 'europe-west1'],
-      seed: {
-        projects: [
-          {
-            id: PROJECT,
-            serviceAccounts: [{ id: 'api-svc' }],
-            iam: [
-              {
-                role: 'roles/artifactregistry.admin',
-                members: [`serviceAccount:api-svc@${PROJECT}.iam.gserviceaccount.com`],
-              },
-            ],
-            repositories: [
-              { id: 'dev', location: 'us-west1' },
-              { id: 'prod', location: 'us-west1', immutableTags: true },
-              { id: 'mirror-a', location: 'us-west1' },
-              { id: 'mirror-b', location: 'us-west1' },
-              {
-                id: 'all',
-                location: 'us-west1',
-                mode: 'VIRTUAL_REPOSITORY',
-                upstreams: [
-                  { id: 'b', repository: 'mirror-b', priority: 80 },
-                  { id: 'a', repository: 'mirror-a', priority: 100 },
-                ],
-              },
-              { id: 'eu', location: 'europe-west1' },
-            ],
-          },
-        ],
-      },
+  [fixture, issuer] = await Promise.all([
+    startTestEmulator({
+      project: PROJECT,
+      moreLocations: ['europe-west1'],
+      accounts: { 'api-svc': 'roles/artifactregistry.admin' },
+      repositories: [
+        'dev',
+        { id: 'prod', immutableTags: true },
+        'mirror-a',
+        'mirror-b',
+        {
+          id: 'all',
+          mode: 'VIRTUAL_REPOSITORY',
+          upstreams: [
+            { id: 'b', repository: 'mirror-b', priority: 80 },
+            { id: 'a', repository: 'mirror-a', priority: 100 },
+          ],
+        },
+        { id: 'eu', location: 'europe-west1' },
+      ],
     }),
     startIdTokenIssuer(),
   ]);
+  work = fixture.work;
   config = makeConfig();
   setup = createClient(config);
   const logs = new Writable({
@@ -215,7 +193,7 @@ afterAll(async () => {
   for (const service of started) await service.close();
   await setup?.close();
   await issuer?.close();
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 describe('health, readiness, metrics, OpenAPI', () => {

@@ -1,90 +1,47 @@
 // The built `gar` as users run it, against the emulator standing in for us-west1-docker.pkg.dev.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Emulator, startEmulator } from '@ar/emulator';
-import { writeOciLayoutImage } from '@ar/test-support';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { runCommand, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'cli-tests';
 const HOST = 'us-west1-docker.pkg.dev';
-let emulator: Emulator;
+let fixture: TestEmulator;
 let home: string;
 let env: Record<string, string>;
 let readerToken: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'cli-admin' }, { id: 'cli-reader' }],
-          iam: [
-            {
-              role: 'roles/artifactregistry.admin',
-              members: [`serviceAccount:cli-admin@${PROJECT}.iam.gserviceaccount.com`],
-            },
-            {
-              role: 'roles/artifactregistry.reader',
-              members: [`serviceAccount:cli-reader@${PROJECT}.iam.gserviceaccount.com`],
-            },
-          ],
-          repositories: [
-            { id: 'apps', location: 'us-west1' },
-            { id: 'releases', location: 'us-west1', immutableTags: true },
-          ],
-        },
-      ],
-    },
+  fixture = await startTestEmulator({
+    project: PROJECT,
+    accounts: { 'cli-admin': 'roles/artifactregistry.admin', 'cli-reader': 'roles/artifactregistry.reader' },
+    repositories: ['apps', { id: 'releases', immutableTags: true }],
   });
-  home = mkdtempSync(join(tmpdir(), 'ar-cli-'));
-  writeFileSync(
-    join(home, 'gar.json'),
-    JSON.stringify({ registries: { [HOST]: { endpoint: emulator.url() } } }),
-  );
+  home = fixture.work;
+  // The config a user writes once; the token comes from the environment, so a test can take it away.
+  writeFileSync(join(home, 'gar.json'), JSON.stringify({ ...fixture.clientConfig(), repository: 'apps' }));
   env = {
     PATH: process.env.PATH ?? '',
     HOME: home,
     GAR_CONFIG: join(home, 'gar.json'),
-    GAR_PROJECT: PROJECT,
-    GAR_LOCATION: 'us-west1',
-    GAR_REPOSITORY: 'apps',
-    GAR_ACCESS_TOKEN: emulator.mintAccessToken(`cli-admin@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: emulator.url(),
-    GCE_METADATA_HOST: '127.0.0.1:9',
+    GAR_ACCESS_TOKEN: fixture.token('cli-admin'),
     DOCKER_CONFIG: join(home, 'docker'),
   };
-  readerToken = emulator.mintAccessToken(`cli-reader@${PROJECT}.iam.gserviceaccount.com`).accessToken;
+  readerToken = fixture.token('cli-reader');
 });
 afterAll(async () => {
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
-function gar(
-  args: string[],
-  extra: Record<string, string> = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GAR, ...args], {
-      env: { ...env, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+/** Runs the built gar as users do, in the test user's environment plus `extra`. */
+async function gar(args: string[], extra: Record<string, string> = {}) {
+  const { code, stdout, stderr } = await runCommand(process.execPath, [GAR, ...args], {
+    env: { ...env, ...extra },
   });
+  return { status: code, stdout, stderr };
 }
 
 describe('gar', () => {

@@ -8,6 +8,7 @@ import { ArError } from '@ar/errors';
 export const EMULATOR_ERROR_CODES = [
   'AR_EMULATOR_OPTIONS_INVALID',
   'AR_EMULATOR_SEED_INVALID',
+  'AR_EMULATOR_KEY_FILE_EXISTS',
   'AR_EMULATOR_START_FAILED',
   'AR_EMULATOR_PRINCIPAL_UNKNOWN',
   'AR_EMULATOR_UNAUTHENTICATED',
@@ -72,6 +73,7 @@ export interface WireForm {
 export const WIRE_FORMS: Record<EmulatorErrorCode, WireForm> = {
   AR_EMULATOR_OPTIONS_INVALID: { status: 500, oci: 'UNKNOWN', google: 'INTERNAL' },
   AR_EMULATOR_SEED_INVALID: { status: 500, oci: 'UNKNOWN', google: 'INTERNAL' },
+  AR_EMULATOR_KEY_FILE_EXISTS: { status: 500, oci: 'UNKNOWN', google: 'INTERNAL' },
   AR_EMULATOR_START_FAILED: { status: 500, oci: 'UNKNOWN', google: 'INTERNAL' },
   AR_EMULATOR_PRINCIPAL_UNKNOWN: { status: 404, oci: 'NAME_UNKNOWN', google: 'NOT_FOUND' },
   AR_EMULATOR_UNAUTHENTICATED: { status: 401, oci: 'UNAUTHORIZED', google: 'UNAUTHENTICATED' },
