@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -11,6 +12,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
+    // Fails the run when a test leaves a temp file or directory behind (see the file).
+    globalSetup: [fileURLToPath(new URL('./vitest.temp-dirs.mjs', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

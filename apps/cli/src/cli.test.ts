@@ -1,7 +1,10 @@
 // The built `gar` as users run it, against the emulator standing in for us-west1-docker.pkg.dev.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveConfig } from '@ar/config';
+import { createClient } from '@ar/core';
 import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { runCommand, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +38,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture?.stop();
 });
+
+/** Pushes a fresh image as `reference` through @ar/core, with gar's config (a test not about `gar push`). */
+async function pushed(reference: string): Promise<string> {
+  const layout = join(home, `${reference.replace(/[^a-z0-9]+/g, '-')}-layout`);
+  const built = await writeOciLayoutImage(layout, { layerSizes: [1024] });
+  const client = createClient(resolveConfig({ env, homeDir: home, cwd: home }).config);
+  try {
+    await client.push(`oci:${layout}`, reference);
+  } finally {
+    await client.close();
+  }
+  return built.root.digest;
+}
 
 /** Runs the built gar as users do, in the test user's environment plus `extra`. */
 async function gar(args: string[], extra: Record<string, string> = {}) {
@@ -117,7 +133,10 @@ describe('gar', () => {
     expect(described).toMatchObject({ dockerConfig: { immutableTags: true }, description: 'pre-release' });
   });
 
-  it('pushes, lists with tags, describes, tags remotely, copies, pulls and deletes', async () => {
+  // One behaviour a test, each with its own image, and what a test is not about set up in-process:
+  // every gar run is a Node start and a bundle load (about 0.5 s of CPU), which a loaded machine
+  // stretches to seconds of wall time.
+  it('pushes an OCI layout and lists it with its tags, as a table and as JSON', async () => {
     const layout = join(home, 'layout');
     const built = await writeOciLayoutImage(layout, { layerSizes: [2048] });
     const push = await gar(['push', `oci:${layout}`, 'web:1', '--no-progress']);
@@ -147,35 +166,40 @@ describe('gar', () => {
       'tags',
       'updateTime',
     ]);
+  });
 
-    expect((await gar(['tag', 'web:1', 'web:stable', '--remote'])).status).toBe(0);
+  it('tags in the registry with --remote, and describes the image by its new tag', async () => {
+    const digest = await pushed('tagged:1');
+    expect((await gar(['tag', 'tagged:1', 'tagged:stable', '--remote'])).status).toBe(0);
     const described = JSON.parse(
-      (await gar(['images', 'describe', 'web:stable', '--format', 'json'])).stdout,
+      (await gar(['images', 'describe', 'tagged:stable', '--format', 'json'])).stdout,
     );
-    expect(described).toMatchObject({
-      digest: built.root.digest,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    });
+    expect(described).toMatchObject({ digest, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
     expect(described.tags.sort()).toEqual(['1', 'stable']);
+  });
 
-    expect((await gar(['copy', 'web:1', `${HOST}/${PROJECT}/releases/web:1`, '--no-progress'])).status).toBe(
-      0,
-    );
+  it('copies to another repository, and pulls it back to an OCI layout', async () => {
+    const digest = await pushed('copied:1');
+    const copy = await gar(['copy', 'copied:1', `${HOST}/${PROJECT}/releases/copied:1`, '--no-progress']);
+    expect(copy.status, copy.stderr).toBe(0);
     const pulled = await gar([
       'pull',
-      `${HOST}/${PROJECT}/releases/web:1`,
+      `${HOST}/${PROJECT}/releases/copied:1`,
       '--to',
       `oci:${join(home, 'pulled')}`,
       '--no-progress',
     ]);
     expect(pulled.status, pulled.stderr).toBe(0);
     const index = JSON.parse(readFileSync(join(home, 'pulled', 'index.json'), 'utf8'));
-    expect(index.manifests[0].digest).toBe(built.root.digest);
+    expect(index.manifests[0].digest).toBe(digest);
+  });
 
-    const refused = await gar(['images', 'delete', `web@${built.root.digest}`]);
+  it('deletes a tagged image only with --delete-tags', async () => {
+    const digest = await pushed('deleted:1');
+    const refused = await gar(['images', 'delete', `deleted@${digest}`]);
     expect(refused.status).toBe(6);
     expect(refused.stderr).toContain('--delete-tags');
-    expect((await gar(['images', 'delete', `web@${built.root.digest}`, '--delete-tags'])).status).toBe(0);
+    expect((await gar(['images', 'delete', `deleted@${digest}`, '--delete-tags'])).status).toBe(0);
   });
 
   it('gzips uncompressed layers with --compress, keeping the config (the image ID)', async () => {
@@ -199,26 +223,33 @@ describe('gar', () => {
     ]);
   });
 
-  it('exits with the documented status and says what to do, for every kind of bad input', async () => {
+  it('exits 2 for a bad image name or config value, and 5 for a missing repository, saying what to do', async () => {
     const bad = await gar(['images', 'describe', `${HOST}/${PROJECT}/apps/Web:1`]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: .*lowercase/);
     const unknown = await gar(['repositories', 'describe', 'missing-repo']);
     expect(unknown.status).toBe(5);
     expect(unknown.stderr).toContain('gar repositories list');
+    const config = await gar(['repositories', 'list', '--format', 'xml']);
+    expect(config.status).toBe(2);
+    expect(config.stderr).toContain(
+      'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
+    );
+  });
+
+  it('exits 3 without credentials and 4 without permission, saying what to do', async () => {
     const noCredentials = await gar(['repositories', 'list'], { GAR_ACCESS_TOKEN: '' });
     expect(noCredentials.status).toBe(3);
     expect(noCredentials.stderr).toContain('No Google credentials found');
     const denied = await gar(['repositories', 'create', 'not-allowed'], { GAR_ACCESS_TOKEN: readerToken });
     expect(denied.status).toBe(4);
     expect(denied.stderr).toContain('roles/artifactregistry');
+  });
+
+  it('exits 6 pushing another image under an immutable tag', async () => {
+    await pushed(`${HOST}/${PROJECT}/releases/app:1`);
     const layout = join(home, 'other');
     await writeOciLayoutImage(layout, { layerSizes: [512] });
-    const first = join(home, 'first');
-    await writeOciLayoutImage(first, { layerSizes: [256] });
-    expect(
-      (await gar(['push', `oci:${first}`, `${HOST}/${PROJECT}/releases/app:1`, '--no-progress'])).status,
-    ).toBe(0);
     const immutable = await gar([
       'push',
       `oci:${layout}`,
@@ -227,18 +258,14 @@ describe('gar', () => {
     ]);
     expect(immutable.status).toBe(6);
     expect(immutable.stderr).toMatch(/immutable/i);
-    const config = await gar(['repositories', 'list', '--format', 'xml']);
-    expect(config.status).toBe(2);
-    expect(config.stderr).toContain(
-      'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
-    );
   });
 
   it('shows every request with --verbose, and never a token', async () => {
-    const run = await gar(['images', 'describe', `${HOST}/${PROJECT}/releases/web:1`, '--verbose']);
+    await pushed('verbose:1');
+    const run = await gar(['images', 'describe', `${HOST}/${PROJECT}/apps/verbose:1`, '--verbose']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(
-      /> GET http:\/\/127\.0\.0\.1:\d+\/v2\/cli-tests\/releases\/web\/manifests\/1 → 200 \(\d+ ms\)/,
+      /> GET http:\/\/127\.0\.0\.1:\d+\/v2\/cli-tests\/apps\/verbose\/manifests\/1 → 200 \(\d+ ms\)/,
     );
     expect(run.stderr).not.toContain(env.GAR_ACCESS_TOKEN!);
     const list = await gar(['repositories', 'list', '--verbose']);
@@ -277,5 +304,67 @@ describe('gar', () => {
     const healthy = await gar(['doctor'], { PATH: `${bin}:${nodeOnly}` });
     expect(healthy.stdout).not.toContain('FAIL');
     expect(healthy.status).toBe(0);
+  });
+});
+
+describe('gar emulator start', () => {
+  it('serves the seed, and the gar config it writes works as it stands: its key, endpoints and host', async () => {
+    const dir = join(home, 'emulator-start');
+    mkdirSync(dir);
+    const seed = join(dir, 'seed.json');
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        projects: [
+          {
+            id: 'door-tests',
+            serviceAccounts: [{ id: 'door-admin', keyFile: 'door-admin.json' }],
+            iam: [
+              {
+                role: 'roles/artifactregistry.admin',
+                members: ['serviceAccount:door-admin@door-tests.iam.gserviceaccount.com'],
+              },
+            ],
+            repositories: [{ id: 'door', location: 'us-west1' }],
+          },
+        ],
+      }),
+    );
+    const configFile = join(dir, 'gar.json');
+    const child = spawn(
+      process.execPath,
+      [GAR, 'emulator', 'start', '--seed', seed, '--location', 'us-west1', '--write-config', configFile],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let banner = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          banner += chunk;
+          if (banner.includes('Press Ctrl-C to stop.')) resolve();
+        });
+        exited.then((code) => reject(new Error(`gar emulator start exited ${code}: ${banner}`)));
+      });
+      const keyFile = join(dir, 'door-admin.json');
+      expect(banner).toContain(`export GOOGLE_APPLICATION_CREDENTIALS=${keyFile}`);
+      expect(banner).toContain(`export GAR_CONFIG=${configFile}`);
+      const user = { GAR_CONFIG: configFile, GAR_ACCESS_TOKEN: '' };
+      const status = await gar(['auth', 'status', '--format', 'json'], user);
+      expect(JSON.parse(status.stdout)).toMatchObject({ source: 'service-account-key' });
+      const list = await gar(
+        ['repositories', 'list', '--project', 'door-tests', '--location', 'us-west1'],
+        user,
+      );
+      expect(list.status, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/^door\s/m);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // Its data dir was temporary: the key in that file died with it, and so did the file.
+      expect(existsSync(keyFile)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
   });
 });

@@ -22,7 +22,9 @@ beforeAll(async () => {
     accounts: { pusher: null, deployer: null, 'relay-sa': null },
   });
   emulator = fixture.emulator;
-  [pusher, target, middle] = ['pusher', 'deployer', 'relay-sa'].map(fixture.email);
+  pusher = fixture.email('pusher');
+  target = fixture.email('deployer');
+  middle = fixture.email('relay-sa');
 });
 afterAll(async () => {
   await fixture?.stop();
