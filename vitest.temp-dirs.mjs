@@ -11,11 +11,13 @@ import { join } from 'node:path';
  */
 export default function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'ar-vitest-'));
-  const previous = process.env.TMPDIR;
-  process.env.TMPDIR = dir;
+  // TMPDIR is the run's own, set here: no task's output depends on the value turbo would see.
+  const env = process.env;
+  const previous = env.TMPDIR;
+  env.TMPDIR = dir;
   return () => {
-    if (previous === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previous;
+    if (previous === undefined) delete env.TMPDIR;
+    else env.TMPDIR = previous;
     const left = readdirSync(dir);
     rmSync(dir, { recursive: true, force: true });
     if (left.length > 0) {

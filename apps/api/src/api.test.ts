@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type ArResolvedConfig, resolveConfig } from '@ar/config';
 import { type ArClient, createClient } from '@ar/core';
-import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { promotionRepositories, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { parseArImage } from '@ar/image-ref';
 import { writeOciLayoutImage } from '@ar/test-support';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -151,21 +151,7 @@ beforeAll(async () => {
       project: PROJECT,
       moreLocations: ['europe-west1'],
       accounts: { 'api-svc': 'roles/artifactregistry.admin' },
-      repositories: [
-        'dev',
-        { id: 'prod', immutableTags: true },
-        'mirror-a',
-        'mirror-b',
-        {
-          id: 'all',
-          mode: 'VIRTUAL_REPOSITORY',
-          upstreams: [
-            { id: 'b', repository: 'mirror-b', priority: 80 },
-            { id: 'a', repository: 'mirror-a', priority: 100 },
-          ],
-        },
-        { id: 'eu', location: 'europe-west1' },
-      ],
+      repositories: [...promotionRepositories(), { id: 'eu', location: 'europe-west1' }],
     }),
     startIdTokenIssuer(),
   ]);

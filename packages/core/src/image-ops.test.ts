@@ -2,7 +2,7 @@
 // standing in for us-west1-docker.pkg.dev (an endpoint override, as users point gar at it).
 import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
-import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { promotionRepositories, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { isArError } from '@ar/errors';
 import { writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,20 +19,7 @@ beforeAll(async () => {
   fixture = await startTestEmulator({
     project: PROJECT,
     accounts: { 'ci-pusher': 'roles/artifactregistry.admin' },
-    repositories: [
-      'dev',
-      { id: 'prod', immutableTags: true },
-      'mirror-a',
-      'mirror-b',
-      {
-        id: 'all',
-        mode: 'VIRTUAL_REPOSITORY',
-        upstreams: [
-          { id: 'a', repository: 'mirror-a', priority: 100 },
-          { id: 'b', repository: 'mirror-b', priority: 80 },
-        ],
-      },
-    ],
+    repositories: promotionRepositories(),
   });
   work = fixture.work;
   const { config } = resolveConfig({

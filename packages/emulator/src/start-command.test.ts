@@ -113,7 +113,9 @@ describe('start (both front doors)', () => {
     const first = await start(['--seed', seedFile]);
     const keyFile = join(dir, 'keys', 'ci-pusher.json');
     const firstKey = await readFile(keyFile, 'utf8');
-    const second = await start(['--seed', seedFile]).then(({ done }) => done).catch((error: unknown) => error);
+    const second = await start(['--seed', seedFile])
+      .then(({ done }) => done)
+      .catch((error: unknown) => error);
     expect(isArError(second) && second.code).toBe('AR_EMULATOR_KEY_FILE_EXISTS');
     expect((second as Error).message).toContain(keyFile);
     expect(await readFile(keyFile, 'utf8')).toBe(firstKey);

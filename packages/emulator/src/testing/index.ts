@@ -3,6 +3,7 @@ export { ADMIN, type Fixture, PROJECT, READER, standardSeed, startFixture, WRITE
 export { makeImage, RegistryClient, sha256, type TestImage } from './registry-client.js';
 export {
   NO_METADATA_SERVER,
+  promotionRepositories,
   startTestEmulator,
   type TestEmulator,
   type TestProjectOptions,

@@ -31,6 +31,30 @@ export interface TestProjectOptions {
   repositories?: Array<string | (Omit<SeedRepository, 'location'> & { location?: string })>;
 }
 
+type TestRepository = NonNullable<TestProjectOptions['repositories']>[number];
+
+/**
+ * The repositories of the push / copy / resolve tests (core, API): `dev`, `prod` (immutable
+ * tags), two mirrors, and `all`, a virtual repository over them whose upstreams are listed out of
+ * priority order (b 80 before a 100), so that ordering by priority shows.
+ */
+export function promotionRepositories(): TestRepository[] {
+  return [
+    'dev',
+    { id: 'prod', immutableTags: true },
+    'mirror-a',
+    'mirror-b',
+    {
+      id: 'all',
+      mode: 'VIRTUAL_REPOSITORY',
+      upstreams: [
+        { id: 'b', repository: 'mirror-b', priority: 80 },
+        { id: 'a', repository: 'mirror-a', priority: 100 },
+      ],
+    },
+  ];
+}
+
 /** The standard seed of client tests, from the options above. */
 export function testSeed(options: TestProjectOptions = {}): Seed {
   const project = options.project ?? 'test-project';
