@@ -347,6 +347,7 @@ describe('gar emulator start', () => {
         exited.then((code) => reject(new Error(`gar emulator start exited ${code}: ${banner}`)));
       });
       const keyFile = join(dir, 'door-admin.json');
+      expect(banner).toMatch(/^ {2}us-west1: http:\/\/127\.0\.0\.1:\d+ {2}\(stands in for us-west1-docker\.pkg\.dev\)$/m);
       expect(banner).toContain(`export GOOGLE_APPLICATION_CREDENTIALS=${keyFile}`);
       expect(banner).toContain(`export GAR_CONFIG=${configFile}`);
       const user = { GAR_CONFIG: configFile, GAR_ACCESS_TOKEN: '' };
