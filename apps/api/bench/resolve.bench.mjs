@@ -25,10 +25,7 @@ const fixture = await startTestEmulator({
 });
 const { work } = fixture;
 const { config } = resolveConfig({
-  homeDir: work,
-  cwd: work,
-  configFile: false,
-  env: { HOME: work },
+  ...fixture.isolatedUser,
   overrides: {
     ...fixture.clientConfig('bench-svc'),
     api: {

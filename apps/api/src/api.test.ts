@@ -37,10 +37,7 @@ const started: ApiService[] = [];
 
 function makeConfig(api: Record<string, unknown> = {}): ArResolvedConfig {
   return resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
+    ...fixture.isolatedUser,
     overrides: {
       ...fixture.clientConfig('api-svc'),
       api: {

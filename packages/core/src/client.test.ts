@@ -41,10 +41,7 @@ afterAll(async () => {
 
 function client(accessToken: string, overrides: ArUserConfig = {}) {
   const { config } = resolveConfig({
-    homeDir: fixture.work,
-    cwd: fixture.work,
-    configFile: false,
-    env: { HOME: fixture.work },
+    ...fixture.isolatedUser,
     overrides: { ...fixture.clientConfig(), auth: { accessToken }, ...overrides },
   });
   return createClient(config);

@@ -23,10 +23,7 @@ beforeAll(async () => {
   });
   work = fixture.work;
   const { config } = resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
+    ...fixture.isolatedUser,
     overrides: { ...fixture.clientConfig('ci-pusher'), repository: 'dev' },
   });
   client = createClient(config);

@@ -39,10 +39,7 @@ beforeAll(async () => {
   writeFileSync(join(dockerDir, 'config.json'), JSON.stringify({ auths: { [env.registry]: { auth } } }));
   const atEmulator = fixture.clientConfig('api-e2e-svc');
   config = resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
+    ...fixture.isolatedUser,
     overrides: {
       ...atEmulator,
       registries: {

@@ -98,6 +98,11 @@ export interface TestEmulator {
    * metadata server.
    */
   clientConfig(account?: string): EmulatorClientConfig;
+  /**
+   * For `@ar/config`'s `resolveConfig({ ...isolatedUser, overrides })`: a user whose home is
+   * `work`, with no config file and no environment, so the config is the overrides alone.
+   */
+  readonly isolatedUser: { homeDir: string; cwd: string; configFile: false; env: { HOME: string } };
   /** Stops the emulator and removes `work`. */
   stop(): Promise<void>;
 }
@@ -141,6 +146,7 @@ export async function startTestEmulator(
         endpoints: { ...config.endpoints, metadataHost: NO_METADATA_SERVER },
       };
     },
+    isolatedUser: { homeDir: work, cwd: work, configFile: false, env: { HOME: work } },
     async stop() {
       try {
         await emulator.stop();
