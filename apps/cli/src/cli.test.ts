@@ -308,6 +308,19 @@ describe('gar', () => {
 });
 
 describe('gar emulator start', () => {
+  it("shows the emulator's own options, the ones gar-emulator start takes", async () => {
+    const help = await gar(['emulator', 'start', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stderr).toMatch(/^Usage: gar emulator start \[options\]/);
+    for (const option of [
+      '--location LOC',
+      '--token-ttl SECONDS',
+      '--ready-file FILE',
+      '--write-config FILE',
+    ])
+      expect(help.stderr).toContain(option);
+  });
+
   it('serves the seed, and the gar config it writes works as it stands: its key, endpoints and host', async () => {
     const dir = join(home, 'emulator-start');
     mkdirSync(dir);
@@ -347,7 +360,9 @@ describe('gar emulator start', () => {
         exited.then((code) => reject(new Error(`gar emulator start exited ${code}: ${banner}`)));
       });
       const keyFile = join(dir, 'door-admin.json');
-      expect(banner).toMatch(/^ {2}us-west1: http:\/\/127\.0\.0\.1:\d+ {2}\(stands in for us-west1-docker\.pkg\.dev\)$/m);
+      expect(banner).toMatch(
+        /^ {2}us-west1: http:\/\/127\.0\.0\.1:\d+ {2}\(stands in for us-west1-docker\.pkg\.dev\)$/m,
+      );
       expect(banner).toContain(`export GOOGLE_APPLICATION_CREDENTIALS=${keyFile}`);
       expect(banner).toContain(`export GAR_CONFIG=${configFile}`);
       const user = { GAR_CONFIG: configFile, GAR_ACCESS_TOKEN: '' };

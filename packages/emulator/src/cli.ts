@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { isArError } from '@ar/errors';
-import { runStartCommand, START_USAGE } from './start-command.js';
+import { runStartCommand, startUsage } from './start-command.js';
 
 const [command, ...rest] = process.argv.slice(2);
 const run =
   command === 'start'
-    ? runStartCommand(rest, { stdout: process.stdout, stderr: process.stderr })
+    ? runStartCommand(rest, { command: 'gar-emulator start', stdout: process.stdout, stderr: process.stderr })
     : Promise.resolve().then(() => {
-        process.stderr.write(START_USAGE.replace('Usage: start', 'Usage: gar-emulator start'));
+        process.stderr.write(startUsage('gar-emulator start'));
         return command === '--help' || command === '-h' ? 0 : 2;
       });
 

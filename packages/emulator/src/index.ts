@@ -24,4 +24,4 @@ export {
   type SeedUser,
   seedProblems,
 } from './seed.js';
-export { runStartCommand, START_USAGE, type StartCommandIo } from './start-command.js';
+export { runStartCommand, type StartCommandIo, startUsage } from './start-command.js';

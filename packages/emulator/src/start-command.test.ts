@@ -52,7 +52,12 @@ async function start(args: string[]): Promise<{ banner: string; done: Promise<nu
     },
   });
   const stop = new AbortController();
-  const done = runStartCommand(args, { stdout, stderr: stdout, signal: stop.signal });
+  const done = runStartCommand(args, {
+    command: 'gar-emulator start',
+    stdout,
+    stderr: stdout,
+    signal: stop.signal,
+  });
   running.push({ stop, done });
   await Promise.race([printed, done]);
   return { banner, done };
@@ -133,6 +138,7 @@ describe('start (both front doors)', () => {
   it('prints its options on --help and refuses what it does not know, with status 2', async () => {
     const help = await start(['--help']);
     expect(await help.done).toBe(0);
+    expect(help.banner).toMatch(/^Usage: gar-emulator start \[options\]/);
     for (const option of ['--write-config FILE', '--ready-file FILE', '--seed FILE', '--data-dir DIR'])
       expect(help.banner).toContain(option);
     const bad = await start(['--bogus']);

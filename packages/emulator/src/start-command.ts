@@ -8,7 +8,7 @@ import { EmulatorError } from './errors.js';
  * `start`, the one command behind both front doors: the `gar-emulator start` bin and
  * `gar emulator start`, which hands its arguments here. One option set, one help text, one banner.
  */
-export const START_USAGE = `Usage: start [options]
+const USAGE = `Usage: COMMAND [options]
 
 A local Artifact Registry: Docker Registry API v2, the AR REST API subset, and Google's OAuth,
 metadata-server, IAM-credentials and Service Usage stand-ins, on loopback.
@@ -48,7 +48,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The help text, for the command as the user types it (`gar-emulator start`, `gar emulator start`). */
+export function startUsage(command: string): string {
+  return USAGE.replace('COMMAND', command);
+}
+
 export interface StartCommandIo {
+  /** The command as the user typed it, for the help text. */
+  command: string;
   /** Banner and (with --log) the request log. */
   stdout: NodeJS.WritableStream;
   /** Help text. */
@@ -100,16 +107,16 @@ export async function runStartCommand(argv: readonly string[], io: StartCommandI
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${START_USAGE}`);
+    io.stderr.write(`${(error as Error).message}\n\n${startUsage(io.command)}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
-    io.stderr.write(START_USAGE);
+    io.stderr.write(startUsage(io.command));
     return 0;
   }
   if (positionals.length > 0) {
-    io.stderr.write(`Unexpected argument ${positionals[0]}.\n\n${START_USAGE}`);
+    io.stderr.write(`Unexpected argument ${positionals[0]}.\n\n${startUsage(io.command)}`);
     return 2;
   }
   const port = number('port', values.port) ?? io.defaults?.port;

@@ -9,6 +9,7 @@ export async function start(): Promise<void> {
   ]);
   const { config } = resolveConfig({ env: process.env });
   process.exitCode = await runStartCommand(emulatorArguments(process.argv), {
+    command: 'gar emulator start',
     stdout: process.stdout,
     stderr: process.stderr,
     defaults: {
