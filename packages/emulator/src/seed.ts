@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { memberProblem, ROLE_PERMISSIONS } from './auth/iam.js';
@@ -321,7 +322,7 @@ async function createSeeded(seed: Seed, context: SeedContext, result: SeedResult
  */
 async function writeCredentialFile(target: string, content: unknown): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
-  const temporary = `${target}.${process.pid}.tmp`;
+  const temporary = `${target}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   try {
     await link(temporary, target);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { emulatorConnection, formatBanner } from './connection.js';
@@ -77,7 +78,7 @@ function number(name: string, value: string | undefined): number | undefined {
 
 /** Writes a file whole: a reader never sees half of it. */
 async function writeWhole(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${randomUUID()}.tmp`;
   try {
     await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, path);
