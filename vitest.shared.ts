@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const e2e = process.argv.some((arg) => /(^|\/)test\/e2e/.test(arg));
 
 /**
  * One vitest config for every workspace package. Workspace imports resolve through the
@@ -11,6 +14,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
+    // Fails a unit run (`npm test`) when a test leaves a temp file or directory behind (see the
+    // file). Not e2e runs (`vitest run test/e2e`): the tools they start (docker, podman, skopeo,
+    // gcloud) keep temp files of their own in TMPDIR.
+    globalSetup: e2e ? [] : [fileURLToPath(new URL('./vitest.temp-dirs.mjs', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

@@ -115,15 +115,19 @@ async function startEmulator(env) {
       ],
     }),
   );
-  console.log(`$ gar emulator start --seed ${seed} --data-dir ${join(work, 'data')}`);
-  const child = spawn(
-    process.execPath,
-    [GAR, 'emulator', 'start', '--seed', seed, '--data-dir', join(work, 'data')],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const garConfig = join(work, 'gar-config.json');
+  const args = [
+    'emulator',
+    'start',
+    '--seed',
+    seed,
+    '--data-dir',
+    join(work, 'data'),
+    '--write-config',
+    garConfig,
+  ];
+  console.log(`$ gar ${args.join(' ')}`);
+  const child = spawn(process.execPath, [GAR, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const ready = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
@@ -135,9 +139,7 @@ async function startEmulator(env) {
     );
   });
   process.stdout.write(ready.replace(/^/gm, '  '));
-  const url = /us-central1: (http:\/\/[^\s]+)/.exec(ready)[1];
-  const tokenUrl = /CLOUDSDK_AUTH_TOKEN_HOST=(\S+)/.exec(ready)[1];
-  return { child, url, tokenUrl, keyFile: join(work, 'ci-pusher-key.json') };
+  return { child, garConfig };
 }
 
 let emulator;
@@ -148,28 +150,14 @@ try {
   );
   emulator = await startEmulator(base);
 
-  // What a user writes once: the emulator stands in for us-central1-docker.pkg.dev and Google's APIs.
-  const garConfig = join(work, 'gar-config.json');
-  writeFileSync(
-    garConfig,
-    JSON.stringify(
-      {
-        project: PROJECT,
-        location: 'us-central1',
-        repository: 'demo-repo',
-        registries: { [HOST]: { endpoint: emulator.url } },
-      },
-      null,
-      2,
-    ),
-  );
+  // What the banner says to do: the config the emulator wrote (endpoints, the host it stands in
+  // for, the seeded key), plus the defaults this demo works in.
   const env = {
     ...base,
-    GAR_CONFIG: garConfig,
-    GOOGLE_APPLICATION_CREDENTIALS: emulator.keyFile,
-    CLOUDSDK_AUTH_TOKEN_HOST: emulator.tokenUrl,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: emulator.url,
-    GCE_METADATA_HOST: '127.0.0.1:9',
+    GAR_CONFIG: emulator.garConfig,
+    GAR_PROJECT: PROJECT,
+    GAR_LOCATION: 'us-central1',
+    GAR_REPOSITORY: 'demo-repo',
     DOCKER_CONFIG: join(work, 'docker'),
   };
 

@@ -4,12 +4,10 @@
 // fails when any request errored or answered other than 200.
 //   npm run build -w @ar/api && npm run bench -w @ar/api   (BENCH_SECONDS, BENCH_CONNECTIONS to vary)
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
 import { createClient } from '@ar/core';
-import { startEmulator } from '@ar/emulator';
+import { startTestEmulator } from '@ar/emulator/testing';
 import { writeOciLayoutImage } from '@ar/test-support';
 import autocannon from 'autocannon';
 import { createApi } from '../dist/index.js';
@@ -20,36 +18,16 @@ const KEY = 'bench-api-key-0123456789';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-const work = mkdtempSync(join(tmpdir(), 'ar-api-bench-'));
-const emulator = await startEmulator({
-  locations: ['us-west1'],
-  seed: {
-    projects: [
-      {
-        id: PROJECT,
-        serviceAccounts: [{ id: 'bench-svc' }],
-        iam: [
-          {
-            role: 'roles/artifactregistry.admin',
-            members: [`serviceAccount:bench-svc@${PROJECT}.iam.gserviceaccount.com`],
-          },
-        ],
-        repositories: [{ id: 'apps', location: 'us-west1' }],
-      },
-    ],
-  },
+const fixture = await startTestEmulator({
+  project: PROJECT,
+  accounts: { 'bench-svc': 'roles/artifactregistry.admin' },
+  repositories: ['apps'],
 });
+const { work } = fixture;
 const { config } = resolveConfig({
-  homeDir: work,
-  cwd: work,
-  configFile: false,
-  env: { HOME: work },
+  ...fixture.isolatedUser,
   overrides: {
-    auth: {
-      accessToken: emulator.mintAccessToken(`bench-svc@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-    },
-    endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
-    registries: { [HOST]: { endpoint: emulator.url() } },
+    ...fixture.clientConfig('bench-svc'),
     api: {
       allowedHosts: [HOST],
       callers: [
@@ -101,6 +79,5 @@ try {
   if (result.errors + result.timeouts + non200 > 0) process.exitCode = 1;
 } finally {
   await api.close();
-  await emulator.stop();
-  rmSync(work, { recursive: true, force: true });
+  await fixture.stop();
 }

@@ -1,13 +1,11 @@
 // The service over real HTTP on loopback, against the emulator standing in for
 // us-west1-docker.pkg.dev and europe-west1-docker.pkg.dev, and a local stand-in for Google's
 // ID-token certificates.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type ArResolvedConfig, resolveConfig } from '@ar/config';
 import { type ArClient, createClient } from '@ar/core';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { promotionRepositories, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { parseArImage } from '@ar/image-ref';
 import { startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -27,7 +25,7 @@ const KEYS = {
 };
 const img = (repo: string, rest: string) => `${HOST}/${PROJECT}/${repo}/${rest}`;
 
-let emulator: Emulator;
+let fixture: TestEmulator;
 let issuer: IdTokenIssuer;
 let config: ArResolvedConfig;
 let setup: ArClient;
@@ -38,24 +36,16 @@ const logLines: string[] = [];
 const started: ApiService[] = [];
 
 /** The service's config; `usEndpoint` puts something (the fault proxy) in front of us-west1. */
-function makeConfig(
-  api: Record<string, unknown> = {},
-  usEndpoint = emulator.url('us-west1'),
-): ArResolvedConfig {
+function makeConfig(api: Record<string, unknown> = {}, usEndpoint?: string): ArResolvedConfig {
+  const client = fixture.clientConfig('api-svc');
+  const registries = usEndpoint
+    ? { ...client.registries, [HOST]: { ...client.registries[HOST], endpoint: usEndpoint } }
+    : client.registries;
   return resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
+    ...fixture.isolatedUser,
     overrides: {
-      auth: {
-        accessToken: emulator.mintAccessToken(`api-svc@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-      },
-      endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
-      registries: {
-        [HOST]: { endpoint: usEndpoint },
-        [EU]: { endpoint: emulator.url('europe-west1') },
-      },
+      ...client,
+      registries,
       api: {
         audience: AUDIENCE,
         idTokenCertsUrl: issuer.certsUrl,
@@ -159,43 +149,16 @@ function settled(service: ApiService, id: string, owner = 'admin'): Promise<Job>
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'ar-api-'));
-  [emulator, issuer] = await Promise.all([
-    startEmulator({
-      locations: ['us-west1', 'europe-west1'],
-      seed: {
-        projects: [
-          {
-            id: PROJECT,
-            serviceAccounts: [{ id: 'api-svc' }],
-            iam: [
-              {
-                role: 'roles/artifactregistry.admin',
-                members: [`serviceAccount:api-svc@${PROJECT}.iam.gserviceaccount.com`],
-              },
-            ],
-            repositories: [
-              { id: 'dev', location: 'us-west1' },
-              { id: 'prod', location: 'us-west1', immutableTags: true },
-              { id: 'mirror-a', location: 'us-west1' },
-              { id: 'mirror-b', location: 'us-west1' },
-              {
-                id: 'all',
-                location: 'us-west1',
-                mode: 'VIRTUAL_REPOSITORY',
-                upstreams: [
-                  { id: 'b', repository: 'mirror-b', priority: 80 },
-                  { id: 'a', repository: 'mirror-a', priority: 100 },
-                ],
-              },
-              { id: 'eu', location: 'europe-west1' },
-            ],
-          },
-        ],
-      },
+  [fixture, issuer] = await Promise.all([
+    startTestEmulator({
+      project: PROJECT,
+      moreLocations: ['europe-west1'],
+      accounts: { 'api-svc': 'roles/artifactregistry.admin' },
+      repositories: [...promotionRepositories(), { id: 'eu', location: 'europe-west1' }],
     }),
     startIdTokenIssuer(),
   ]);
+  work = fixture.work;
   config = makeConfig();
   setup = createClient(config);
   const logs = new Writable({
@@ -219,7 +182,7 @@ afterAll(async () => {
   for (const service of started) await service.close();
   await setup?.close();
   await issuer?.close();
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 describe('health, readiness, metrics, OpenAPI', () => {
@@ -746,7 +709,7 @@ describe('redirects and token realms: the service contacts only allowedHosts', (
     ) => Promise<void>,
   ) {
     const [proxy, trap] = await Promise.all([
-      startFaultProxy({ target: emulator.url('us-west1') }),
+      startFaultProxy({ target: fixture.emulator.url('us-west1') }),
       startTrap(),
     ]);
     try {

@@ -1,11 +1,12 @@
 // The built `gar` as users run it, against the emulator standing in for us-west1-docker.pkg.dev.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Emulator, startEmulator } from '@ar/emulator';
-import { startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
+import { resolveConfig } from '@ar/config';
+import { createClient } from '@ar/core';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { runCommand, startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ERROR_HINTS } from './error-hints.js';
@@ -13,82 +14,54 @@ import { ERROR_HINTS } from './error-hints.js';
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'cli-tests';
 const HOST = 'us-west1-docker.pkg.dev';
-let emulator: Emulator;
+let fixture: TestEmulator;
 let home: string;
 let env: Record<string, string>;
 let readerToken: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'cli-admin' }, { id: 'cli-reader' }],
-          iam: [
-            {
-              role: 'roles/artifactregistry.admin',
-              members: [`serviceAccount:cli-admin@${PROJECT}.iam.gserviceaccount.com`],
-            },
-            {
-              role: 'roles/artifactregistry.reader',
-              members: [`serviceAccount:cli-reader@${PROJECT}.iam.gserviceaccount.com`],
-            },
-          ],
-          repositories: [
-            { id: 'apps', location: 'us-west1' },
-            { id: 'releases', location: 'us-west1', immutableTags: true },
-          ],
-        },
-      ],
-    },
+  fixture = await startTestEmulator({
+    project: PROJECT,
+    accounts: { 'cli-admin': 'roles/artifactregistry.admin', 'cli-reader': 'roles/artifactregistry.reader' },
+    repositories: ['apps', { id: 'releases', immutableTags: true }],
   });
-  home = mkdtempSync(join(tmpdir(), 'ar-cli-'));
-  writeFileSync(
-    join(home, 'gar.json'),
-    JSON.stringify({ registries: { [HOST]: { endpoint: emulator.url() } } }),
-  );
+  home = fixture.work;
+  // The config a user writes once; the token comes from the environment, so a test can take it away.
+  writeFileSync(join(home, 'gar.json'), JSON.stringify({ ...fixture.clientConfig(), repository: 'apps' }));
   env = {
     PATH: process.env.PATH ?? '',
     HOME: home,
     GAR_CONFIG: join(home, 'gar.json'),
-    GAR_PROJECT: PROJECT,
-    GAR_LOCATION: 'us-west1',
-    GAR_REPOSITORY: 'apps',
-    GAR_ACCESS_TOKEN: emulator.mintAccessToken(`cli-admin@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: emulator.url(),
-    GCE_METADATA_HOST: '127.0.0.1:9',
+    GAR_ACCESS_TOKEN: fixture.token('cli-admin'),
     DOCKER_CONFIG: join(home, 'docker'),
   };
-  readerToken = emulator.mintAccessToken(`cli-reader@${PROJECT}.iam.gserviceaccount.com`).accessToken;
+  readerToken = fixture.token('cli-reader');
 });
 afterAll(async () => {
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function gar(
-  args: string[],
-  extra: Record<string, string> = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GAR, ...args], {
-      env: { ...env, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+/** Pushes a fresh image as `reference` through @ar/core, with gar's config (a test not about `gar push`). */
+async function pushed(reference: string): Promise<string> {
+  const layout = join(home, `${reference.replace(/[^a-z0-9]+/g, '-')}-layout`);
+  const built = await writeOciLayoutImage(layout, { layerSizes: [1024] });
+  const client = createClient(resolveConfig({ env, homeDir: home, cwd: home }).config);
+  try {
+    await client.push(`oci:${layout}`, reference);
+  } finally {
+    await client.close();
+  }
+  return built.root.digest;
+}
+
+/** Runs the built gar as users do, in the test user's environment plus `extra`. */
+async function gar(args: string[], extra: Record<string, string> = {}) {
+  const { code, stdout, stderr } = await runCommand(process.execPath, [GAR, ...args], {
+    env: { ...env, ...extra },
   });
+  return { status: code, stdout, stderr };
 }
 
 describe('gar', () => {
@@ -284,7 +257,10 @@ describe('gar', () => {
     expect(described).toMatchObject({ dockerConfig: { immutableTags: true }, description: 'pre-release' });
   });
 
-  it('pushes, lists with tags, describes, tags remotely, copies, pulls and deletes', async () => {
+  // One behaviour a test, each with its own image, and what a test is not about set up in-process:
+  // every gar run is a Node start and a bundle load (about 0.5 s of CPU), which a loaded machine
+  // stretches to seconds of wall time.
+  it('pushes an OCI layout and lists it with its tags, as a table and as JSON', async () => {
     const layout = join(home, 'layout');
     const built = await writeOciLayoutImage(layout, { layerSizes: [2048] });
     const push = await gar(['push', `oci:${layout}`, 'web:1', '--no-progress']);
@@ -315,41 +291,49 @@ describe('gar', () => {
       'updateTime',
       'version',
     ]);
+  });
 
-    expect((await gar(['tag', 'web:1', 'web:stable', '--remote'])).status).toBe(0);
+  it('tags in the registry with --remote, and describes the image by its new tag', async () => {
+    const digest = await pushed('tagged:1');
+    expect((await gar(['tag', 'tagged:1', 'tagged:stable', '--remote'])).status).toBe(0);
     const described = JSON.parse(
-      (await gar(['images', 'describe', 'web:stable', '--format', 'json'])).stdout,
+      (await gar(['images', 'describe', 'tagged:stable', '--format', 'json'])).stdout,
     );
     // gcloud artifacts docker images describe --format=json: `image_summary`.
     expect(described).toMatchObject({
       image_summary: {
-        digest: built.root.digest,
-        fully_qualified_digest: `${HOST}/${PROJECT}/apps/web@${built.root.digest}`,
+        digest,
+        fully_qualified_digest: `${HOST}/${PROJECT}/apps/tagged@${digest}`,
         registry: HOST,
         repository: 'apps',
       },
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
     });
     expect(described.tags.sort()).toEqual(['1', 'stable']);
+  });
 
-    expect((await gar(['copy', 'web:1', `${HOST}/${PROJECT}/releases/web:1`, '--no-progress'])).status).toBe(
-      0,
-    );
+  it('copies to another repository, and pulls it back to an OCI layout', async () => {
+    const digest = await pushed('copied:1');
+    const copy = await gar(['copy', 'copied:1', `${HOST}/${PROJECT}/releases/copied:1`, '--no-progress']);
+    expect(copy.status, copy.stderr).toBe(0);
     const pulled = await gar([
       'pull',
-      `${HOST}/${PROJECT}/releases/web:1`,
+      `${HOST}/${PROJECT}/releases/copied:1`,
       '--to',
       `oci:${join(home, 'pulled')}`,
       '--no-progress',
     ]);
     expect(pulled.status, pulled.stderr).toBe(0);
     const index = JSON.parse(readFileSync(join(home, 'pulled', 'index.json'), 'utf8'));
-    expect(index.manifests[0].digest).toBe(built.root.digest);
+    expect(index.manifests[0].digest).toBe(digest);
+  });
 
-    const refused = await gar(['images', 'delete', `web@${built.root.digest}`]);
+  it('deletes a tagged image only with --delete-tags', async () => {
+    const digest = await pushed('deleted:1');
+    const refused = await gar(['images', 'delete', `deleted@${digest}`]);
     expect(refused.status).toBe(6);
     expect(refused.stderr).toContain('--delete-tags');
-    expect((await gar(['images', 'delete', `web@${built.root.digest}`, '--delete-tags'])).status).toBe(0);
+    expect((await gar(['images', 'delete', `deleted@${digest}`, '--delete-tags'])).status).toBe(0);
   });
 
   it('gzips uncompressed layers with --compress, keeping the config (the image ID)', async () => {
@@ -373,7 +357,7 @@ describe('gar', () => {
     ]);
   });
 
-  it('exits with the documented status and says what to do, for every kind of bad input', async () => {
+  it('exits 2 for a bad image name or config value, and 5 for a missing repository, saying what to do', async () => {
     const bad = await gar(['images', 'describe', `${HOST}/${PROJECT}/apps/Web:1`]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: .*lowercase/);
@@ -381,19 +365,26 @@ describe('gar', () => {
     expect(unknown.status).toBe(5);
     // The library says what happened; gar's own hint says which command shows what exists.
     expect(unknown.stderr).toMatch(/^error: .*\nhint: `gar repositories list` shows/);
+    const config = await gar(['repositories', 'list', '--format', 'xml']);
+    expect(config.status).toBe(2);
+    expect(config.stderr).toContain(
+      'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
+    );
+  });
+
+  it('exits 3 without credentials and 4 without permission, saying what to do', async () => {
     const noCredentials = await gar(['repositories', 'list'], { GAR_ACCESS_TOKEN: '' });
     expect(noCredentials.status).toBe(3);
     expect(noCredentials.stderr).toContain('No Google credentials found');
     const denied = await gar(['repositories', 'create', 'not-allowed'], { GAR_ACCESS_TOKEN: readerToken });
     expect(denied.status).toBe(4);
     expect(denied.stderr).toContain('roles/artifactregistry');
+  });
+
+  it('exits 6 pushing another image under an immutable tag', async () => {
+    await pushed(`${HOST}/${PROJECT}/releases/app:1`);
     const layout = join(home, 'other');
     await writeOciLayoutImage(layout, { layerSizes: [512] });
-    const first = join(home, 'first');
-    await writeOciLayoutImage(first, { layerSizes: [256] });
-    expect(
-      (await gar(['push', `oci:${first}`, `${HOST}/${PROJECT}/releases/app:1`, '--no-progress'])).status,
-    ).toBe(0);
     const immutable = await gar([
       'push',
       `oci:${layout}`,
@@ -402,11 +393,6 @@ describe('gar', () => {
     ]);
     expect(immutable.status).toBe(6);
     expect(immutable.stderr).toMatch(/immutable/i);
-    const config = await gar(['repositories', 'list', '--format', 'xml']);
-    expect(config.status).toBe(2);
-    expect(config.stderr).toContain(
-      'output.format: must be one of "table", "json", "yaml", got "xml" (from --format)',
-    );
   });
 
   it('exits 8 for a bad local archive and hints how gar writes one', async () => {
@@ -443,7 +429,7 @@ describe('gar', () => {
   });
 
   it('lists repositories and images when the REST API answers 503 twice, then 200', async () => {
-    const proxy = await startFaultProxy({ target: emulator.url() });
+    const proxy = await startFaultProxy({ target: fixture.emulator.url() });
     try {
       const through = { CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: proxy.url };
       proxy.inject({
@@ -473,10 +459,11 @@ describe('gar', () => {
   });
 
   it('shows every request with --verbose, and never a token', async () => {
-    const run = await gar(['images', 'describe', `${HOST}/${PROJECT}/releases/web:1`, '--verbose']);
+    await pushed('verbose:1');
+    const run = await gar(['images', 'describe', `${HOST}/${PROJECT}/apps/verbose:1`, '--verbose']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(
-      /> GET http:\/\/127\.0\.0\.1:\d+\/v2\/cli-tests\/releases\/web\/manifests\/1 → 200 \(\d+ ms\)/,
+      /> GET http:\/\/127\.0\.0\.1:\d+\/v2\/cli-tests\/apps\/verbose\/manifests\/1 → 200 \(\d+ ms\)/,
     );
     expect(run.stderr).not.toContain(env.GAR_ACCESS_TOKEN!);
     const list = await gar(['repositories', 'list', '--verbose']);
@@ -533,5 +520,83 @@ describe('gar', () => {
       /warn\s+docker\s+credHelpers: us-west-1-docker.pkg.dev: .*did you mean "us-west1"/,
     );
     expect(typo.status).toBe(0);
+  });
+});
+
+describe('gar emulator start', () => {
+  it("shows the emulator's own options, the ones gar-emulator start takes", async () => {
+    const help = await gar(['emulator', 'start', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stderr).toMatch(/^Usage: gar emulator start \[options\]/);
+    for (const option of [
+      '--location LOC',
+      '--token-ttl SECONDS',
+      '--ready-file FILE',
+      '--write-config FILE',
+    ])
+      expect(help.stderr).toContain(option);
+  });
+
+  it('serves the seed, and the gar config it writes works as it stands: its key, endpoints and host', async () => {
+    const dir = join(home, 'emulator-start');
+    mkdirSync(dir);
+    const seed = join(dir, 'seed.json');
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        projects: [
+          {
+            id: 'door-tests',
+            serviceAccounts: [{ id: 'door-admin', keyFile: 'door-admin.json' }],
+            iam: [
+              {
+                role: 'roles/artifactregistry.admin',
+                members: ['serviceAccount:door-admin@door-tests.iam.gserviceaccount.com'],
+              },
+            ],
+            repositories: [{ id: 'door', location: 'us-west1' }],
+          },
+        ],
+      }),
+    );
+    const configFile = join(dir, 'gar.json');
+    const child = spawn(
+      process.execPath,
+      [GAR, 'emulator', 'start', '--seed', seed, '--location', 'us-west1', '--write-config', configFile],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let banner = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          banner += chunk;
+          if (banner.includes('Press Ctrl-C to stop.')) resolve();
+        });
+        exited.then((code) => reject(new Error(`gar emulator start exited ${code}: ${banner}`)));
+      });
+      const keyFile = join(dir, 'door-admin.json');
+      expect(banner).toMatch(
+        /^ {2}us-west1: http:\/\/127\.0\.0\.1:\d+ {2}\(stands in for us-west1-docker\.pkg\.dev\)$/m,
+      );
+      expect(banner).toContain(`export GOOGLE_APPLICATION_CREDENTIALS=${keyFile}`);
+      expect(banner).toContain(`export GAR_CONFIG=${configFile}`);
+      const user = { GAR_CONFIG: configFile, GAR_ACCESS_TOKEN: '' };
+      const status = await gar(['auth', 'status', '--format', 'json'], user);
+      expect(JSON.parse(status.stdout)).toMatchObject({ source: 'service-account-key' });
+      const list = await gar(
+        ['repositories', 'list', '--project', 'door-tests', '--location', 'us-west1'],
+        user,
+      );
+      expect(list.status, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/^door\s/m);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // Its data dir was temporary: the key in that file died with it, and so did the file.
+      expect(existsSync(keyFile)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
   });
 });

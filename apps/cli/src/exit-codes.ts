@@ -59,6 +59,8 @@ export const EXIT_OVERRIDES: Readonly<Partial<Record<CliErrorCode, ExitStatus>>>
   AR_AUTH_DOCKER_CONFIG_IO: EXIT.localFile,
   AR_REGISTRY_ARCHIVE_INVALID: EXIT.localFile,
   AR_REGISTRY_IO: EXIT.localFile,
+  // Another emulator's key file is where this one would write: the user moves or removes a file.
+  AR_EMULATOR_KEY_FILE_EXISTS: EXIT.localFile,
 };
 
 /**

@@ -155,12 +155,12 @@ export function buildProgram(): Command {
     .command('emulator')
     .description('a local Artifact Registry for tests and demos')
     .command('start')
-    .description('run the emulator in the foreground until Ctrl-C')
-    .option('--port <port>', 'port of the first location (0: a free one)')
-    .option('--data-dir <dir>', 'keep data here (default: a temp dir, removed on exit)')
-    .option('--seed <file>', 'JSON seed: projects, repositories, service accounts, bindings')
-    .option('--tls', 'serve HTTPS with a CA generated into the data dir')
-    .option('--location <location...>', 'locations to serve, each on its own port')
+    .description('run the emulator in the foreground until Ctrl-C (gar emulator start --help: its options)')
+    // The options are the emulator's own (the gar-emulator bin takes the same): @ar/emulator
+    // parses them and prints their help.
+    .argument('[options...]')
+    .helpOption(false)
+    .allowUnknownOption()
     .action(lazy(() => import('./commands/emulator.js'), 'start'));
 
   program

@@ -1,43 +1,37 @@
 // Benchmark: `docker-credential-gar get`, warm and cold, against Node's bare start-up (the floor)
 // and, where installed, gcloud's helper. Cold gets fetch a token from the emulator's OAuth endpoint.
 // Run: npm run bench -w @ar/docker-credential-gar (after a build).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '@ar/emulator';
+import { NO_METADATA_SERVER, startTestEmulator } from '@ar/emulator/testing';
+import { runCommand } from '@ar/test-support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const helper = fileURLToPath(new URL('../dist/docker-credential-gar.cjs', import.meta.url));
 
-const emulator = await startEmulator({ seed: { projects: [{ id: 'bench-project' }] } });
-const account = emulator.createServiceAccount('bench-project', 'bench-pusher');
-const home = mkdtempSync(join(tmpdir(), 'ar-helper-bench-'));
+const fixture = await startTestEmulator({ project: 'bench-project', accounts: { 'bench-pusher': null } });
+const home = fixture.work;
 const keyFile = join(home, 'key.json');
-writeFileSync(keyFile, JSON.stringify(await emulator.createServiceAccountKey(account)));
+writeFileSync(
+  keyFile,
+  JSON.stringify(await fixture.emulator.createServiceAccountKey(fixture.email('bench-pusher'))),
+);
 const env = {
   PATH: process.env.PATH,
   HOME: home,
   GOOGLE_APPLICATION_CREDENTIALS: keyFile,
-  CLOUDSDK_AUTH_TOKEN_HOST: emulator.tokenUrl,
-  GCE_METADATA_HOST: '127.0.0.1:9',
+  CLOUDSDK_AUTH_TOKEN_HOST: fixture.emulator.tokenUrl,
+  GCE_METADATA_HOST: NO_METADATA_SERVER,
 };
 
 const quote = (part) => `'${part.replaceAll("'", `'\\''`)}'`;
 
 /** Runs `script` under `sh` with `input` on stdin: asynchronous, as the emulator answering cold gets runs in this process. */
-function shell(script, input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, out }));
-    child.stdin.end(input ?? '');
-  });
+async function shell(script, input) {
+  const run = await runCommand('sh', ['-c', script], { env, input: input ?? '' });
+  return { status: run.code, out: run.stdout };
 }
 
 /** `0m0.083s` → 83. */
@@ -116,5 +110,4 @@ for (const [name, r] of results) {
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
 if (!gcloudHelper) console.log('\n(docker-credential-gcloud is not installed here: not measured)');
-await emulator.stop();
-rmSync(home, { recursive: true, force: true });
+await fixture.stop();

@@ -12,24 +12,26 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Emulator, type RequestLogLine, startEmulator } from '@ar/emulator';
+import type { Emulator, RequestLogLine } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELPER, runHelper, tempUser, writeJson } from './test/run-helper.js';
 
+let fixture: TestEmulator;
 let emulator: Emulator;
 const requests: RequestLogLine[] = [];
 let keyJson: unknown;
-let account: string;
 beforeAll(async () => {
-  emulator = await startEmulator({
-    seed: { projects: [{ id: 'helper-tests' }] },
+  fixture = await startTestEmulator({
+    project: 'helper-tests',
+    accounts: { pusher: null },
     log: (line) => requests.push(line),
   });
-  account = emulator.createServiceAccount('helper-tests', 'pusher');
-  keyJson = await emulator.createServiceAccountKey(account);
+  emulator = fixture.emulator;
+  keyJson = await emulator.createServiceAccountKey(fixture.email('pusher'));
 });
 afterAll(async () => {
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 const tokenRequests = () =>
@@ -100,7 +102,9 @@ describe('tokens', () => {
     expect(secretOf(second.stdout)).toBe(secretOf(first.stdout));
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     expect(lines[0]).toContain('path="cold" source="service-account-key"');
-    expect(lines[1]).toContain(`path="warm" source="service-account-key" account="${account}"`);
+    expect(lines[1]).toContain(
+      `path="warm" source="service-account-key" account="${fixture.email('pusher')}"`,
+    );
     expect(readFileSync(log, 'utf8')).not.toContain(secretOf(first.stdout));
   });
 

@@ -3,33 +3,35 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { type Emulator, emulatorClientConfig } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { isArError } from '@ar/errors';
 import { createOidcIssuer, externalAccountCredentials } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
 import { tempHome } from './test/fixtures.js';
 
+let fixture: TestEmulator;
 let emulator: Emulator;
 let pusher: string;
 let target: string;
 let middle: string;
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: { projects: [{ id: 'auth-tests' }] } });
-  pusher = emulator.createServiceAccount('auth-tests', 'pusher');
-  target = emulator.createServiceAccount('auth-tests', 'deployer');
-  middle = emulator.createServiceAccount('auth-tests', 'relay-sa');
+  fixture = await startTestEmulator({
+    project: 'auth-tests',
+    accounts: { pusher: null, deployer: null, 'relay-sa': null },
+  });
+  emulator = fixture.emulator;
+  pusher = fixture.email('pusher');
+  target = fixture.email('deployer');
+  middle = fixture.email('relay-sa');
 });
 afterAll(async () => {
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 /** Endpoints of a config pointed at the emulator, as a user would write them. */
-const atEmulator = () => ({
-  oauth2TokenUrl: emulator.tokenUrl,
-  metadataHost: emulator.metadataHost,
-  iamCredentialsUrl: emulator.url(),
-});
+const atEmulator = () => emulatorClientConfig(emulator).endpoints;
 
 /** The emulator's registry accepts a Google access token directly as Bearer: proof the token is real. */
 async function registryAccepts(token: string): Promise<boolean> {

@@ -1,14 +1,17 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isArError } from '@ar/errors';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArConfigError } from './errors.js';
 import { type ResolveConfigOptions, resolveConfig } from './resolve.js';
 
 let home: string;
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'ar-config-'));
+});
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
 });
 
 /** Writes the default config file ($HOME/.config/gar/config.json) and returns its path. */

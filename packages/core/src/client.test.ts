@@ -1,72 +1,48 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type ArUserConfig, resolveConfig } from '@ar/config';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import type { Emulator } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { isArError } from '@ar/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from './client.js';
 import { upstreamsByPriority } from './repositories.js';
 
 const PROJECT = 'core-tests';
+let fixture: TestEmulator;
 let emulator: Emulator;
 let token: string;
 let readerToken: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'admin-sa' }, { id: 'reader-sa' }],
-          iam: [
-            {
-              role: 'roles/artifactregistry.admin',
-              members: [`serviceAccount:admin-sa@${PROJECT}.iam.gserviceaccount.com`],
-            },
-          ],
-          repositories: [
-            { id: 'apps', location: 'us-west1', description: 'application images' },
-            { id: 'locked', location: 'us-west1', immutableTags: true },
-            {
-              id: 'reader-only',
-              location: 'us-west1',
-              iam: [
-                {
-                  role: 'roles/artifactregistry.reader',
-                  members: [`serviceAccount:reader-sa@${PROJECT}.iam.gserviceaccount.com`],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
+  fixture = await startTestEmulator({
+    project: PROJECT,
+    accounts: { 'admin-sa': 'roles/artifactregistry.admin', 'reader-sa': null },
+    repositories: [
+      { id: 'apps', description: 'application images' },
+      { id: 'locked', immutableTags: true },
+      {
+        id: 'reader-only',
+        iam: [
+          {
+            role: 'roles/artifactregistry.reader',
+            members: [`serviceAccount:reader-sa@${PROJECT}.iam.gserviceaccount.com`],
+          },
+        ],
+      },
+    ],
   });
-  token = emulator.mintAccessToken(`admin-sa@${PROJECT}.iam.gserviceaccount.com`).accessToken;
-  readerToken = emulator.mintAccessToken(`reader-sa@${PROJECT}.iam.gserviceaccount.com`).accessToken;
+  emulator = fixture.emulator;
+  token = fixture.token('admin-sa');
+  readerToken = fixture.token('reader-sa');
 });
 afterAll(async () => {
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 function client(accessToken: string, overrides: ArUserConfig = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'ar-core-'));
   const { config } = resolveConfig({
-    homeDir: home,
-    cwd: home,
-    configFile: false,
-    env: { HOME: home },
-    overrides: {
-      project: PROJECT,
-      location: 'us-west1',
-      endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
-      auth: { accessToken },
-      ...overrides,
-    },
+    ...fixture.isolatedUser,
+    overrides: { ...fixture.clientConfig(), auth: { accessToken }, ...overrides },
   });
   return createClient(config);
 }

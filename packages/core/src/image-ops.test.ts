@@ -1,10 +1,8 @@
 // push / pull / copy / tag / describe / delete / resolve through the facade, against the emulator
 // standing in for us-west1-docker.pkg.dev (an endpoint override, as users point gar at it).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { promotionRepositories, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { isArError } from '@ar/errors';
 import { parseArImage } from '@ar/image-ref';
 import { writeOciLayoutImage } from '@ar/test-support';
@@ -16,65 +14,26 @@ import type { TransferProgress } from './progress.js';
 const PROJECT = 'ops-tests';
 const HOST = 'us-west1-docker.pkg.dev';
 const repo = (id: string) => `projects/${PROJECT}/locations/us-west1/repositories/${id}`;
-let emulator: Emulator;
+let fixture: TestEmulator;
 let client: ArClient;
 let work: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'ci-pusher' }],
-          iam: [
-            {
-              role: 'roles/artifactregistry.admin',
-              members: [`serviceAccount:ci-pusher@${PROJECT}.iam.gserviceaccount.com`],
-            },
-          ],
-          repositories: [
-            { id: 'dev', location: 'us-west1' },
-            { id: 'prod', location: 'us-west1', immutableTags: true },
-            { id: 'mirror-a', location: 'us-west1' },
-            { id: 'mirror-b', location: 'us-west1' },
-            {
-              id: 'all',
-              location: 'us-west1',
-              mode: 'VIRTUAL_REPOSITORY',
-              upstreams: [
-                { id: 'a', repository: 'mirror-a', priority: 100 },
-                { id: 'b', repository: 'mirror-b', priority: 80 },
-              ],
-            },
-          ],
-        },
-      ],
-    },
+  fixture = await startTestEmulator({
+    project: PROJECT,
+    accounts: { 'ci-pusher': 'roles/artifactregistry.admin' },
+    repositories: promotionRepositories(),
   });
-  work = mkdtempSync(join(tmpdir(), 'ar-core-ops-'));
+  work = fixture.work;
   const { config } = resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
-    overrides: {
-      project: PROJECT,
-      location: 'us-west1',
-      repository: 'dev',
-      auth: {
-        accessToken: emulator.mintAccessToken(`ci-pusher@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-      },
-      endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
-      registries: { [HOST]: { endpoint: emulator.url() } },
-    },
+    ...fixture.isolatedUser,
+    overrides: { ...fixture.clientConfig('ci-pusher'), repository: 'dev' },
   });
   client = createClient(config);
 });
 afterAll(async () => {
   await client?.close();
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 async function layout(name: string, options: Parameters<typeof writeOciLayoutImage>[1] = {}) {

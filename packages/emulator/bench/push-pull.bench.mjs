@@ -158,17 +158,7 @@ async function startEmulatorBin(work) {
   const ready = join(work, 'ready.json');
   const child = spawn(
     process.execPath,
-    [
-      CLI,
-      'start',
-      '--quiet',
-      '--data-dir',
-      join(work, 'emulator-data'),
-      '--seed',
-      seed,
-      '--ready-file',
-      ready,
-    ],
+    [CLI, 'start', '--data-dir', join(work, 'emulator-data'), '--seed', seed, '--ready-file', ready],
     {
       stdio: 'ignore',
     },

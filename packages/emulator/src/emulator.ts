@@ -29,7 +29,7 @@ import { arHost, locationProblem } from './names.js';
 import { Artifacts } from './registry/artifacts.js';
 import { RegistryApi } from './registry/registry-api.js';
 import { UploadSessions } from './registry/upload-sessions.js';
-import { applySeed, loadSeed, type Seed, type SeedResult } from './seed.js';
+import { applySeed, loadSeed, removeSeededFiles, type Seed, type SeedResult } from './seed.js';
 import { BlobStore } from './store/blob-store.js';
 import { MetadataStore, type RepositoryRecord } from './store/metadata.js';
 import { type TlsMaterial, tlsMaterial } from './tls.js';
@@ -210,7 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const federation = new WorkloadIdentity();
     let metadataIdentity: MetadataIdentity | undefined = options.metadata;
 
-    let seeded: SeedResult = { serviceAccountKeys: {}, userCredentials: {} };
+    let seeded: SeedResult = { serviceAccountKeys: {}, userCredentials: {}, files: {} };
     const tls: TlsMaterial | undefined = options.tls === true ? await tlsMaterial(dataDir, host) : undefined;
     const uploadIdleMs = (options.uploadIdleTimeoutSeconds ?? 3600) * 1000;
     const uploads = new UploadSessions(blobs, uploadIdleMs, () => identity.now());
@@ -302,6 +302,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ? await loadSeed(options.seed)
           : { seed: options.seed, baseDir: process.cwd() };
       seeded = await applySeed(seed, { artifacts, identity, federation, baseDir });
+      // Keys in a temporary data dir die with it: so do the files that hold them, so that the
+      // next emulator started with this seed may write them again.
+      if (temporary) cleanups.push(() => removeSeededFiles(seeded));
       if (metadataIdentity === undefined && seed.metadata !== undefined) metadataIdentity = seed.metadata;
     }
     // Expired tokens are dead weight; pruned at start (a long-running emulator also mints few).

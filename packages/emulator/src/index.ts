@@ -1,6 +1,13 @@
 export { PERMISSIONS, ROLE_PERMISSIONS } from './auth/iam.js';
 export type { AuthorizedUserFile, MintedToken, ServiceAccountKeyFile } from './auth/identity.js';
 export type { WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
+export {
+  type EmulatorClientConfig,
+  type EmulatorConnection,
+  emulatorClientConfig,
+  emulatorConnection,
+  formatBanner,
+} from './connection.js';
 export { type Emulator, type EmulatorOptions, startEmulator } from './emulator.js';
 export {
   EMULATOR_ERROR_CODES,
@@ -22,3 +29,4 @@ export {
   type SeedUser,
   seedProblems,
 } from './seed.js';
+export { runStartCommand, type StartCommandIo, startUsage } from './start-command.js';

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { memberProblem, ROLE_PERMISSIONS } from './auth/iam.js';
 import type { AuthorizedUserFile, Identity, ServiceAccountKeyFile } from './auth/identity.js';
@@ -70,6 +71,8 @@ export interface SeedResult {
   serviceAccountKeys: Record<string, ServiceAccountKeyFile[]>;
   /** New user credentials, by email. */
   userCredentials: Record<string, AuthorizedUserFile>;
+  /** Absolute paths of the credential files the seed had written (`keyFile`, `credentialsFile`), by email. */
+  files: Record<string, string>;
 }
 
 export async function loadSeed(path: string): Promise<{ seed: Seed; baseDir: string }> {
@@ -193,10 +196,32 @@ export async function applySeed(
       `The seed has ${problems.length} problem(s):\n${problems.join('\n')}`,
     );
   }
+  const result: SeedResult = { serviceAccountKeys: {}, userCredentials: {}, files: {} };
+  try {
+    await createSeeded(seed, context, result);
+    return result;
+  } catch (error) {
+    // A start that fails leaves no credential file behind for a key nothing will accept.
+    await removeSeededFiles(result);
+    throw error;
+  }
+}
+
+/** Removes the credential files a seed had written (their keys die with a temporary data dir). */
+export async function removeSeededFiles(result: SeedResult): Promise<void> {
+  await Promise.all(Object.values(result.files).map((file) => rm(file, { force: true })));
+}
+
+type SeedContext = Parameters<typeof applySeed>[1];
+
+async function createSeeded(seed: Seed, context: SeedContext, result: SeedResult): Promise<void> {
   const { artifacts, identity } = context;
   const store = artifacts.store;
-  const result: SeedResult = { serviceAccountKeys: {}, userCredentials: {} };
-  const place = (file: string) => (isAbsolute(file) ? file : resolve(context.baseDir, file));
+  const place = async (email: string, file: string, content: unknown) => {
+    const target = isAbsolute(file) ? file : resolve(context.baseDir, file);
+    await writeCredentialFile(target, content);
+    result.files[email] = target;
+  };
   for (const project of seed.projects ?? []) {
     store.ensureProject(project.id);
     for (const pool of project.workloadIdentityPools ?? []) {
@@ -215,11 +240,7 @@ export async function applySeed(
         const keys: ServiceAccountKeyFile[] = [];
         for (let i = 0; i < count; i++) keys.push(await identity.createServiceAccountKey(email));
         result.serviceAccountKeys[email] = keys;
-        if (account.keyFile !== undefined) {
-          const target = place(account.keyFile);
-          await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, `${JSON.stringify(keys[0], null, 2)}\n`, { mode: 0o600 });
-        }
+        if (account.keyFile !== undefined) await place(email, account.keyFile, keys[0]);
       }
       for (const binding of account.iam ?? []) {
         for (const member of binding.members) store.addServiceAccountBinding(email, binding.role, member);
@@ -289,10 +310,30 @@ export async function applySeed(
     if (user.credentialsFile !== undefined) {
       const credentials = identity.createUserCredentials(user.email);
       result.userCredentials[user.email] = credentials;
-      const target = place(user.credentialsFile);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+      await place(user.email, user.credentialsFile, credentials);
     }
   }
-  return result;
+}
+
+/**
+ * Writes a credential file whole (a temp file, then a hard link to the name) and never over
+ * another: an existing file is another emulator's key (same seed, another data dir), or the
+ * leftover of one that did not stop cleanly. Overwriting it would silently break the first.
+ */
+async function writeCredentialFile(target: string, content: unknown): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temporary = `${target}.${randomUUID()}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  try {
+    await link(temporary, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new EmulatorError(
+      'AR_EMULATOR_KEY_FILE_EXISTS',
+      `${target} exists: another emulator started with this seed wrote it, or one that did not stop cleanly. ` +
+        'Stop that emulator (it removes the files it wrote), or reuse its --data-dir, or remove the file.',
+    );
+  } finally {
+    await rm(temporary, { force: true });
+  }
 }

@@ -1,31 +1,20 @@
 // Runs the emulator in its own process (so it does not share CPU accounting or RSS with the
 // client under test) and prints {host, username, password} once serving. Stops on SIGTERM.
-import { startEmulator } from '@ar/emulator';
+import { startTestEmulator } from '@ar/emulator/testing';
 
-const WRITER = 'bencher@bench-project.iam.gserviceaccount.com';
-const emulator = await startEmulator({
-  seed: {
-    projects: [
-      {
-        id: 'bench-project',
-        serviceAccounts: [{ id: 'bencher' }],
-        // One AR repository per tool and step: blobs are shared within an AR repository, so a
-        // second push into the same one would find everything present.
-        iam: [{ role: 'roles/artifactregistry.writer', members: [`serviceAccount:${WRITER}`] }],
-        repositories: ['ours', 'skopeo', 'ours-copy', 'skopeo-copy'].map((id) => ({
-          id,
-          location: 'us-central1',
-        })),
-      },
-    ],
-  },
+const fixture = await startTestEmulator({
+  project: 'bench-project',
+  location: 'us-central1',
+  accounts: { bencher: 'roles/artifactregistry.writer' },
+  // One AR repository per tool and step: blobs are shared within an AR repository, so a
+  // second push into the same one would find everything present.
+  repositories: ['ours', 'skopeo', 'ours-copy', 'skopeo-copy'],
 });
-const token = emulator.mintAccessToken(`serviceAccount:${WRITER}`, { ttlSeconds: 3600 }).accessToken;
 process.stdout.write(
-  `${JSON.stringify({ host: emulator.host(), username: 'oauth2accesstoken', password: token })}\n`,
+  `${JSON.stringify({ host: fixture.emulator.host(), username: 'oauth2accesstoken', password: fixture.token('bencher') })}\n`,
 );
 const stop = async () => {
-  await emulator.stop();
+  await fixture.stop();
   process.exit(0);
 };
 process.on('SIGTERM', stop);

@@ -2,12 +2,11 @@
 // us-west1-docker.pkg.dev) to the CNCF distribution registry with token auth that
 // scripts/e2e-env.sh starts, and back. Run with `npm run test:e2e -w @ar/api` under the e2e env.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ArResolvedConfig, resolveConfig } from '@ar/config';
 import { type ArClient, createClient } from '@ar/core';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { RegistryClient } from '@ar/registry';
 import { e2eEnv, tokenAdminClient, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ const admin = tokenAdminClient(env.tokenAdmin);
 const PROJECT = 'api-e2e-tests';
 const HOST = 'us-west1-docker.pkg.dev';
 const KEY = 'e2e-promoter-key-0123456789';
-let emulator: Emulator;
+let fixture: TestEmulator;
 let config: ArResolvedConfig;
 let setup: ArClient;
 let api: ApiService;
@@ -26,46 +25,25 @@ let base: string;
 let other: RegistryClient;
 
 beforeAll(async () => {
-  const work = mkdtempSync(join(tmpdir(), 'ar-api-e2e-'));
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'api-e2e-svc' }],
-          iam: [
-            {
-              role: 'roles/artifactregistry.admin',
-              members: [`serviceAccount:api-e2e-svc@${PROJECT}.iam.gserviceaccount.com`],
-            },
-          ],
-          repositories: [
-            { id: 'staging', location: 'us-west1' },
-            { id: 'releases', location: 'us-west1' },
-          ],
-        },
-      ],
-    },
+  fixture = await startTestEmulator({
+    project: PROJECT,
+    accounts: { 'api-e2e-svc': 'roles/artifactregistry.admin' },
+    repositories: ['staging', 'releases'],
   });
+  const { work } = fixture;
   // The service reaches the other registry with Docker's credentials, as any non-Google host.
   const allowed = await admin.allow({ kind: 'access_token' });
   const dockerDir = join(work, 'docker');
   mkdirSync(dockerDir);
   const auth = Buffer.from(`${allowed.username}:${allowed.password}`).toString('base64');
   writeFileSync(join(dockerDir, 'config.json'), JSON.stringify({ auths: { [env.registry]: { auth } } }));
+  const atEmulator = fixture.clientConfig('api-e2e-svc');
   config = resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
+    ...fixture.isolatedUser,
     overrides: {
-      auth: {
-        accessToken: emulator.mintAccessToken(`api-e2e-svc@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-      },
-      endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
+      ...atEmulator,
       registries: {
-        [HOST]: { endpoint: emulator.url() },
+        ...atEmulator.registries,
         [env.registry]: { endpoint: `http://${env.registry}`, insecure: true },
       },
       docker: { configDir: dockerDir },
@@ -100,7 +78,7 @@ afterAll(async () => {
   await api?.close();
   await setup?.close();
   await other?.close();
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 async function post(path: string, body: unknown) {

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCommand } from '@ar/test-support';
+import { onTestFinished } from 'vitest';
 
 /** The built helper: tests run the file users run (`npm test` builds it first). */
 export const HELPER = fileURLToPath(new URL('../../dist/docker-credential-gar.cjs', import.meta.url));
@@ -14,34 +15,26 @@ export interface HelperRun {
 }
 
 /** Runs `docker-credential-gar ARGS` with `input` on stdin, in a clean environment plus `env`. */
-export function runHelper(
+export async function runHelper(
   args: string[],
   input: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<HelperRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, HELPER, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
+  const { code, stdout, stderr } = await runCommand(process.execPath, [...nodeArgs, HELPER, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    input,
   });
+  return { status: code, stdout, stderr };
 }
 
-/** A temp HOME with the XDG dirs inside it; `env` points every gar path there. */
+/**
+ * A temp HOME with the XDG dirs inside it; `env` points every gar path there. Call it in a
+ * test: the directory goes when the test finishes, passed or failed.
+ */
 export function tempUser(): { home: string; env: Record<string, string> } {
   const home = mkdtempSync(join(tmpdir(), 'ar-helper-'));
+  onTestFinished(() => rmSync(home, { recursive: true, force: true }));
   mkdirSync(join(home, '.docker'), { recursive: true });
   return {
     home,

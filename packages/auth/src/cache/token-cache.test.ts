@@ -5,13 +5,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundleScript, sourcePath } from '../test/fixtures.js';
 import { TokenCache } from './token-cache.js';
 
@@ -21,6 +22,9 @@ let clock: number;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ar-cache-'));
   clock = 1_000_000_000_000;
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const cache = (marginMs = 10 * MINUTE) => new TokenCache({ dir, marginMs, now: () => clock });

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -14,13 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isArError } from '@ar/errors';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundleScript, sourcePath } from '../test/fixtures.js';
 import { configureDocker } from './configure-docker.js';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ar-docker-config-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 const configPath = () => join(dir, 'config.json');
 const read = () => readFileSync(configPath(), 'utf8');

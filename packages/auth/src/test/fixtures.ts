@@ -1,11 +1,16 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArUserConfig, resolveConfig } from '@ar/config';
+import { onTestFinished } from 'vitest';
 
-/** A fresh temp HOME and a config resolved inside it, from overrides only (no user files, no real env). */
+/**
+ * A fresh temp HOME and a config resolved inside it, from overrides only (no user files, no real
+ * env). Call it in a test: the HOME goes when the test finishes, passed or failed.
+ */
 export function tempHome(overrides: ArUserConfig = {}, env: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'ar-auth-'));
+  onTestFinished(() => rmSync(home, { recursive: true, force: true }));
   const config = resolveConfig({
     homeDir: home,
     cwd: home,

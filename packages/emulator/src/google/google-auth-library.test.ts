@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOidcIssuer, externalAccountCredentials } from '@ar/test-support';
 import { Compute, ExternalAccountClient, Impersonated, JWT, UserRefreshClient } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ADMIN, type Fixture, PROJECT, READER, startFixture, WRITER } from '../testing/fixture.js';
 
 /**
@@ -180,6 +180,7 @@ describe('Google stand-ins, as google-auth-library 10 sees them', () => {
     fx.emulator.grant(`projects/${PROJECT}`, 'roles/artifactregistry.reader', `principalSet:${pool}/*`);
     fx.emulator.grant(WRITER, 'roles/iam.workloadIdentityUser', `principal:${pool}/subject/repo:acme/app`);
     const dir = mkdtempSync(join(tmpdir(), 'ar-emulator-wif-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const tokenFile = join(dir, 'oidc-token');
     writeFileSync(tokenFile, ci.idToken({ sub: 'repo:acme/app', aud: `https:${audience}` }));
     const credentials = externalAccountCredentials({

@@ -22,7 +22,7 @@ export async function startBin(args: string[], readyFile: string): Promise<Runni
   await stat(CLI).catch(() => {
     throw new Error(`${CLI} is missing: build @ar/emulator first (npm run build -w @ar/emulator).`);
   });
-  const child = spawn(process.execPath, [CLI, 'start', '--quiet', '--ready-file', readyFile, ...args], {
+  const child = spawn(process.execPath, [CLI, 'start', '--ready-file', readyFile, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import type { Emulator } from '@ar/emulator';
+import { PROJECT, READER, startFixture, WRITER } from '@ar/emulator/testing';
 import { RegistryClient, type RegistryClientOptions } from '../../src/client.js';
 import type { CredentialProvider } from '../../src/http/auth.js';
 
-export const PROJECT = 'my-project';
-export const WRITER = `pusher@${PROJECT}.iam.gserviceaccount.com`;
-export const READER = `reader@${PROJECT}.iam.gserviceaccount.com`;
+export { PROJECT, READER, WRITER };
 
 /** An in-process emulator (a local Artifact Registry on loopback) with a writer and a reader. */
 export interface EmulatorFixture {
@@ -21,32 +20,7 @@ export interface EmulatorFixture {
 }
 
 export async function startEmulatorFixture(): Promise<EmulatorFixture> {
-  const emulator = await startEmulator({
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'pusher' }, { id: 'reader' }],
-          repositories: [
-            {
-              id: 'repo',
-              location: 'us-central1',
-              iam: [
-                { role: 'roles/artifactregistry.writer', members: [`serviceAccount:${WRITER}`] },
-                { role: 'roles/artifactregistry.reader', members: [`serviceAccount:${READER}`] },
-              ],
-            },
-            {
-              id: 'frozen',
-              location: 'us-central1',
-              immutableTags: true,
-              iam: [{ role: 'roles/artifactregistry.writer', members: [`serviceAccount:${WRITER}`] }],
-            },
-          ],
-        },
-      ],
-    },
-  });
+  const { emulator } = await startFixture();
   const dir = await mkdtemp(join(tmpdir(), 'ar-registry-test-'));
   const clients: RegistryClient[] = [];
   // Each call mints afresh, as @ar/auth does on forceRefresh; the emulator accepts oauth2accesstoken.

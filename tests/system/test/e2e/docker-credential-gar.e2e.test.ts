@@ -2,11 +2,11 @@
 // CLI with a real dockerd pushes and pulls through docker-credential-gar, to the emulator and to
 // the token-auth distribution registry, with tokens from a service-account key, the metadata
 // server and impersonation.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import type { Emulator } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import {
   buildImageArchive,
   createOidcIssuer,
@@ -31,38 +31,39 @@ const HELPER = shippedBin('@ar/docker-credential-gar', 'docker-credential-gar');
 
 const env = e2eEnv();
 const PROJECT = 'helper-e2e';
+let fixture: TestEmulator;
 let emulator: Emulator;
 let work: string;
 let pusher: string;
 let caller: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'pusher' }, { id: 'caller' }],
-          repositories: [{ id: 'images', location: 'us-central1' }],
-        },
-      ],
-    },
+  fixture = await startTestEmulator({
+    project: PROJECT,
+    location: 'us-central1',
+    accounts: { pusher: null, caller: null },
+    repositories: [
+      {
+        id: 'images',
+        iam: [
+          {
+            role: 'roles/artifactregistry.writer',
+            members: [`serviceAccount:pusher@${PROJECT}.iam.gserviceaccount.com`],
+          },
+        ],
+      },
+    ],
   });
-  pusher = `pusher@${PROJECT}.iam.gserviceaccount.com`;
-  caller = `caller@${PROJECT}.iam.gserviceaccount.com`;
-  emulator.grant(
-    `projects/${PROJECT}/locations/us-central1/repositories/images`,
-    'roles/artifactregistry.writer',
-    `serviceAccount:${pusher}`,
-  );
+  ({ emulator, work } = fixture);
+  pusher = fixture.email('pusher');
+  caller = fixture.email('caller');
   emulator.grant(pusher, 'roles/iam.serviceAccountTokenCreator', `serviceAccount:${caller}`);
-  work = mkdtempSync(join(tmpdir(), 'ar-helper-e2e-'));
   // Docker finds helpers on PATH by name.
   mkdirSync(join(work, 'bin'));
   symlinkSync(HELPER, join(work, 'bin', 'docker-credential-gar'));
 }, 60_000);
 afterAll(async () => {
-  await emulator?.stop();
+  await fixture?.stop();
 });
 
 interface Setup {
