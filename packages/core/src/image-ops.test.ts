@@ -140,20 +140,13 @@ describe('health', () => {
     ]);
     expect(report.ok).toBe(true);
     expect(report.checks[1]?.detail).toMatch(/answers; \d+ repositories seen in ops-tests\/us-west1/);
-    expect(report.checks[2]?.detail).toBe(`${emulator.url()}/v2/ answers with these credentials`);
+    expect(report.checks[2]?.detail).toBe(`${fixture.emulator.url()}/v2/ answers with these credentials`);
   });
 
   it('reports a refused credential as failed checks with the error code, never a throw', async () => {
     const { config } = resolveConfig({
-      homeDir: work,
-      cwd: work,
-      configFile: false,
-      env: { HOME: work },
-      overrides: {
-        auth: { accessToken: 'not-a-token-the-emulator-knows' },
-        endpoints: { artifactRegistryUrl: emulator.url(), metadataHost: '127.0.0.1:9' },
-        registries: { [HOST]: { endpoint: emulator.url() } },
-      },
+      ...fixture.isolatedUser,
+      overrides: { ...fixture.clientConfig(), auth: { accessToken: 'not-a-token-the-emulator-knows' } },
     });
     const stranger = createClient(config);
     try {
