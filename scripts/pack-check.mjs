@@ -65,15 +65,9 @@ function promisedFiles(manifest) {
 
 function packAll(packages, destination) {
   mkdirSync(destination);
-  // npm runs each package's prepack (a turbo build) with its output on stdout: keep it apart.
+  // Each package's prepack (a turbo build) prints to stdout, which run() captures and drops.
   const workspaces = packages.flatMap(({ manifest }) => ['-w', manifest.name]);
-  run(
-    'npm',
-    ['pack', ...workspaces, '--pack-destination', destination, '--json', '--foreground-scripts=false'],
-    {
-      cwd: root,
-    },
-  );
+  run('npm', ['pack', ...workspaces, '--pack-destination', destination], { cwd: root });
   const rows = [];
   for (const { manifest } of packages) {
     const file = join(
@@ -130,9 +124,8 @@ async function checkTools(work, tarballs) {
   writeFileSync(join(tools, 'package.json'), '{ "private": true }\n');
   // --offline: were anything else needed, npm would have to fetch it and fail.
   npmInstall(tools, tarballs, ['--offline']);
-  const installed = readdirSync(join(tools, 'node_modules'), { recursive: true }).filter(
-    (entry) => entry.endsWith('package.json') && !entry.includes('/dist/'),
-  );
+  const lock = JSON.parse(readFileSync(join(tools, 'node_modules', '.package-lock.json'), 'utf8'));
+  const installed = Object.keys(lock.packages);
   check(
     installed.length === 2,
     'gar and docker-credential-gar install alone, offline: nothing but their own two packages',
@@ -147,42 +140,29 @@ async function checkTools(work, tarballs) {
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_CACHE_HOME: join(home, '.cache'),
   };
-  const gar = join(tools, 'node_modules', '@ar', 'cli', 'dist', 'gar.js');
-  const helper = join(
-    tools,
-    'node_modules',
-    '@ar',
-    'docker-credential-gar',
-    'dist',
-    'docker-credential-gar.cjs',
-  );
-  const bin = (name) => join(tools, 'node_modules', '.bin', name);
-
-  const help = attempt(bin('gar'), ['--help'], { env });
-  check(
-    help.status === 0 && help.stdout.includes('Usage: gar'),
-    `gar --help (node ${process.version})`,
-    help.stderr,
-  );
-  const get = attempt(bin('docker-credential-gar'), ['get'], { env, input: 'registry.example.com' });
-  check(
-    get.status === 1 && get.stdout.trim() === 'credentials not found in native keychain',
-    `docker-credential-gar get registry.example.com answers Docker's "credentials not found in native keychain" (node ${process.version})`,
-    `status ${get.status}: ${get.stdout}${get.stderr}`,
-  );
+  const modules = join(tools, 'node_modules');
+  const gar = join(modules, '@ar', 'cli', 'dist', 'gar.js');
+  const helper = join(modules, '@ar', 'docker-credential-gar', 'dist', 'docker-credential-gar.cjs');
 
   for (const node of [process.execPath, ...extraNodes]) {
     const version = run(node, ['--version']).trim();
-    if (node !== process.execPath) {
-      const extraHelp = attempt(node, [gar, '--help'], { env });
-      check(extraHelp.status === 0, `gar --help (node ${version})`, extraHelp.stderr);
-      const extraGet = attempt(node, [helper, 'get'], { env, input: 'registry.example.com' });
-      check(
-        extraGet.status === 1 && extraGet.stdout.trim() === 'credentials not found in native keychain',
-        `docker-credential-gar get (node ${version})`,
-        extraGet.stdout + extraGet.stderr,
-      );
-    }
+    // On this Node through the bin links npm made (`#!/usr/bin/env node` finds it on PATH).
+    const via = (bin, file) => (args, options) =>
+      node === process.execPath
+        ? attempt(join(modules, '.bin', bin), args, options)
+        : attempt(node, [file, ...args], options);
+    const help = via('gar', gar)(['--help'], { env });
+    check(
+      help.status === 0 && help.stdout.includes('Usage: gar'),
+      `gar --help (node ${version})`,
+      help.stderr,
+    );
+    const get = via('docker-credential-gar', helper)(['get'], { env, input: 'registry.example.com' });
+    check(
+      get.status === 1 && get.stdout.trim() === 'credentials not found in native keychain',
+      `docker-credential-gar get registry.example.com: Docker's "credentials not found in native keychain" (node ${version})`,
+      `status ${get.status}: ${get.stdout}${get.stderr}`,
+    );
     const hasNodeSqlite =
       attempt(node, ['-e', "process.exit(process.getBuiltinModule?.('node:sqlite') ? 0 : 1)"]).status === 0;
     const emulator = await emulatorStarts(node, gar, env);
