@@ -67,7 +67,7 @@ function packAll(packages, destination) {
   mkdirSync(destination);
   // Each package's prepack (a turbo build) prints to stdout, which run() captures and drops.
   const workspaces = packages.flatMap(({ manifest }) => ['-w', manifest.name]);
-  run('npm', ['pack', ...workspaces, '--pack-destination', destination], { cwd: root });
+  run('npm', ['pack', ...workspaces, '--pack-destination', destination, '--loglevel=warn'], { cwd: root });
   const rows = [];
   for (const { manifest } of packages) {
     const file = join(
