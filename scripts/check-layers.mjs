@@ -27,6 +27,11 @@ const TEST_SUPPORT = '@ar/test-support';
  * emulator is a server an app may start, not something core composes.)
  */
 const COMPOSED_BY_CORE = new Set(['@ar/registry', '@ar/docker']);
+/**
+ * Apps published as self-contained bundles: the packages they build in are devDependencies (a
+ * user installs nothing else), so here their devDependencies count as what they run on.
+ */
+const BUNDLED_APPS = new Set(['@ar/cli', '@ar/docker-credential-gar']);
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](@ar\/[a-z0-9-]+)/g;
 /** `import type … from` / `export type … from`: erased at build, nothing of the package runs. */
@@ -95,18 +100,20 @@ export function checkLayers(root) {
       continue;
     }
     if (ws.name === TEST_SUPPORT) continue;
+    const dev = ws.manifest.devDependencies ?? {};
+    const builtIn = BUNDLED_APPS.has(ws.name) ? dev : {};
     const runtime = {
       ...ws.manifest.dependencies,
       ...ws.manifest.peerDependencies,
       ...ws.manifest.optionalDependencies,
+      ...Object.fromEntries(Object.entries(builtIn).filter(([name]) => name !== TEST_SUPPORT)),
     };
-    const dev = ws.manifest.devDependencies ?? {};
     for (const dep of Object.keys(runtime).filter((d) => d.startsWith('@ar/'))) {
       const verdict = allowed(ws, dep);
       if (verdict === 'test-only') problems.push(`${where}/package.json: ${dep} may only be a devDependency`);
       else if (verdict) problems.push(`${where}/package.json: ${verdict}`);
     }
-    for (const dep of Object.keys(dev).filter((d) => d.startsWith('@ar/'))) {
+    for (const dep of Object.keys(dev).filter((d) => d.startsWith('@ar/') && !(d in runtime))) {
       const verdict = allowed(ws, dep);
       if (verdict && verdict !== 'test-only' && byName.get(dep)?.group === 'apps') {
         problems.push(`${where}/package.json: ${verdict}`);

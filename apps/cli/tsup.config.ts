@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// One bundle, so `npx @ar/cli` runs without the workspace; `gar --help` and `gar --version` load
-// the entry and commander only: every command's code sits in a chunk its action imports.
+// One self-contained bundle: `npm install @ar/cli` installs no other package. `gar --help` and
+// `gar --version` load the entry and commander only: every command's code sits in a chunk its
+// action imports.
 export default defineConfig({
   entry: { gar: 'src/main.ts' },
   format: ['esm'],
@@ -9,10 +10,11 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   shims: true,
-  // Everything but the packages that load native addons (the emulator's SQLite, dockerode's ssh2):
-  // they stay dependencies, installed with the CLI.
-  noExternal: [/^(?!(better-sqlite3|dockerode)$)/],
-  external: ['better-sqlite3', 'dockerode'],
+  // Every workspace package and library is a devDependency and built in (tsup bundles all but
+  // `dependencies` and `peerDependencies`). Left out: native addons, each optional where it is
+  // loaded. better-sqlite3 (an optional peer) serves `gar emulator start` on Node < 22.13 only;
+  // dockerode's ssh2 falls back to JavaScript without cpu-features and its own sshcrypto.node.
+  external: ['better-sqlite3', 'cpu-features', /\.node$/],
   clean: true,
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: {

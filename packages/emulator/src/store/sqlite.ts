@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { EmulatorError } from '../errors.js';
 
 /** The part of SQLite the store uses, in the shape better-sqlite3 and node:sqlite share. */
 export interface SqliteStatement {
@@ -13,6 +14,8 @@ export interface SqliteDatabase {
   close(): void;
 }
 
+type SqliteConstructor = new (path: string) => SqliteDatabase;
+
 /**
  * Node's own SQLite (`node:sqlite`, Node 22.13 and later) where it exists, else better-sqlite3
  * (Node 20). Under Node 24, better-sqlite3 12 can abort a process at exit (a statement finalised
@@ -21,9 +24,25 @@ export interface SqliteDatabase {
 export function openSqlite(path: string): SqliteDatabase {
   const builtin = loadBuiltin();
   if (builtin) return new builtin.DatabaseSync(path);
-  // Required at run time, not imported: bundles keep the native addon external, and Node 24 never loads it.
-  const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => SqliteDatabase;
-  return new Database(path);
+  return new (loadBetterSqlite3(import.meta.url))(path);
+}
+
+/**
+ * better-sqlite3 as seen from `from` (a module URL). Required at run time, not imported: it is an
+ * optional dependency (its native build may fail where no prebuilt binary or compiler is at hand,
+ * and Node 22.13+ never needs it), and bundles such as gar keep it outside.
+ */
+export function loadBetterSqlite3(from: string): SqliteConstructor {
+  try {
+    return createRequire(from)('better-sqlite3') as SqliteConstructor;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new EmulatorError(
+      'AR_EMULATOR_START_FAILED',
+      `The emulator keeps its metadata in SQLite: Node ${process.version} has no node:sqlite (Node 22.13 and later do) and better-sqlite3 is not installed. Run on Node 22.13 or later, or install better-sqlite3 beside the emulator (npm install better-sqlite3; for a global gar, npm install -g better-sqlite3).`,
+      { cause: error },
+    );
+  }
 }
 
 function loadBuiltin(): { DatabaseSync: new (path: string) => SqliteDatabase } | undefined {
