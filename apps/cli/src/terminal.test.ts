@@ -2,66 +2,39 @@
 // `script`, its size set with `stty`), and what it wrote is played into a terminal emulator
 // (@xterm/headless) to read the final screen. And in a pipe, as CI logs get it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Emulator, startEmulator } from '@ar/emulator';
-import { writeOciLayoutImage } from '@ar/test-support';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { runCommand, writeOciLayoutImage } from '@ar/test-support';
 import xterm from '@xterm/headless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'tty-tests';
-const HOST = 'us-west1-docker.pkg.dev';
 /** Three layers and a config: four blobs. */
 const LAYERS = [3 * 1024 * 1024, 1024 * 1024, 64 * 1024];
 const BLOB_LINE = /^ {2}[0-9a-f]{12} /;
 
-let emulator: Emulator;
-let home: string;
+let fixture: TestEmulator;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'tty-pusher' }],
-          iam: [
-            {
-              role: 'roles/artifactregistry.admin',
-              members: [`serviceAccount:tty-pusher@${PROJECT}.iam.gserviceaccount.com`],
-            },
-          ],
-          repositories: [{ id: 'apps', location: 'us-west1' }],
-        },
-      ],
-    },
-  });
-  home = mkdtempSync(join(tmpdir(), 'ar-cli-tty-'));
+  fixture = await startTestEmulator({ project: PROJECT, repositories: ['apps'] });
   writeFileSync(
-    join(home, 'gar.json'),
-    JSON.stringify({ registries: { [HOST]: { endpoint: emulator.url() } } }),
+    join(fixture.work, 'gar.json'),
+    JSON.stringify({ ...fixture.clientConfig(), repository: 'apps' }),
   );
   env = {
     PATH: process.env.PATH ?? '',
-    HOME: home,
+    HOME: fixture.work,
     TERM: 'xterm-256color',
-    GAR_CONFIG: join(home, 'gar.json'),
-    GAR_PROJECT: PROJECT,
-    GAR_LOCATION: 'us-west1',
-    GAR_REPOSITORY: 'apps',
-    GAR_ACCESS_TOKEN: emulator.mintAccessToken(`tty-pusher@${PROJECT}.iam.gserviceaccount.com`).accessToken,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: emulator.url(),
-    GCE_METADATA_HOST: '127.0.0.1:9',
+    GAR_CONFIG: join(fixture.work, 'gar.json'),
+    GAR_ACCESS_TOKEN: fixture.token('test-admin'),
   };
 });
 afterAll(async () => {
-  await emulator?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -100,26 +73,15 @@ async function inTerminal(columns: number, args: string[]) {
   }
 }
 
-function gar(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GAR, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+async function gar(args: string[]) {
+  const { code, stdout, stderr } = await runCommand(process.execPath, [GAR, ...args], { env });
+  return { status: code, stdout, stderr };
 }
 
 describe('push progress', () => {
   for (const columns of [40, 80, 120]) {
     it(`draws one line per blob and a summary in place, none wider than ${columns} columns`, async () => {
-      const layout = join(home, `layout-${columns}`);
+      const layout = join(fixture.work, `layout-${columns}`);
       await writeOciLayoutImage(layout, { layerSizes: LAYERS });
       const run = await inTerminal(columns, ['push', `oci:${layout}`, `web-${columns}:1`]);
       expect(run.status, run.output).toBe(0);
@@ -155,7 +117,7 @@ describe('push progress', () => {
   }
 
   it('writes one plain line per blob and a summary into a pipe', async () => {
-    const layout = join(home, 'layout-pipe');
+    const layout = join(fixture.work, 'layout-pipe');
     await writeOciLayoutImage(layout, { layerSizes: LAYERS });
     const run = await gar(['push', `oci:${layout}`, 'web-pipe:1']);
     expect(run.status, run.stderr).toBe(0);

@@ -1,49 +1,32 @@
 // The REST client on the registry client's HTTP stack: retries, Retry-After, token refresh and
 // logging, through the fault proxy in front of the emulator's Artifact Registry REST API.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@ar/config';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { type FaultProxy, startFaultProxy, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from './client.js';
 
 const PROJECT = 'rest-tests';
-const ADMIN = `admin-sa@${PROJECT}.iam.gserviceaccount.com`;
-let emulator: Emulator;
-let work: string;
+let fixture: TestEmulator;
 let proxy: FaultProxy;
 let token: string;
 const clients: ReturnType<typeof createClient>[] = [];
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    locations: ['us-west1'],
-    seed: {
-      projects: [
-        {
-          id: PROJECT,
-          serviceAccounts: [{ id: 'admin-sa' }],
-          iam: [{ role: 'roles/artifactregistry.admin', members: [`serviceAccount:${ADMIN}`] }],
-          repositories: [{ id: 'apps', location: 'us-west1' }],
-        },
-      ],
-    },
-  });
-  work = await mkdtemp(join(tmpdir(), 'ar-core-rest-'));
-  token = emulator.mintAccessToken(ADMIN).accessToken;
+  fixture = await startTestEmulator({ project: PROJECT, repositories: ['apps'] });
+  token = fixture.token('test-admin');
   const setup = client();
-  await writeOciLayoutImage(join(work, 'layout'), { tag: 'v1' });
-  await setup.push(`oci:${join(work, 'layout')}:v1`, `us-west1-docker.pkg.dev/${PROJECT}/apps/app:v1`);
+  const layout = join(fixture.work, 'layout');
+  await writeOciLayoutImage(layout, { tag: 'v1' });
+  await setup.push(`oci:${layout}:v1`, `us-west1-docker.pkg.dev/${PROJECT}/apps/app:v1`);
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
-  await emulator?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await fixture?.stop();
 });
 beforeEach(async () => {
-  proxy = await startFaultProxy({ target: emulator.url() });
+  proxy = await startFaultProxy({ target: fixture.emulator.url() });
 });
 afterEach(async () => {
   await proxy.stop();
@@ -51,16 +34,12 @@ afterEach(async () => {
 
 /** A client whose REST calls go through the fault proxy (registry calls go straight to the emulator). */
 function client(options: { retries?: number; log?: string[] } = {}) {
+  const settings = fixture.clientConfig();
   const { config } = resolveConfig({
-    homeDir: work,
-    cwd: work,
-    configFile: false,
-    env: { HOME: work },
+    ...fixture.isolatedUser,
     overrides: {
-      project: PROJECT,
-      location: 'us-west1',
-      endpoints: { artifactRegistryUrl: proxy?.url ?? emulator.url(), metadataHost: '127.0.0.1:9' },
-      registries: { 'us-west1-docker.pkg.dev': { endpoint: emulator.url() } },
+      ...settings,
+      endpoints: { ...settings.endpoints, artifactRegistryUrl: proxy?.url ?? fixture.emulator.url() },
       auth: { accessToken: token },
       ...(options.retries === undefined ? {} : { transfer: { retries: options.retries } }),
     },

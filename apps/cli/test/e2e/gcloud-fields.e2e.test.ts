@@ -1,10 +1,9 @@
 // `gar … --format json` names fields as gcloud does for the same command: both run here against
 // the emulator, and their JSON is compared.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Emulator, startEmulator } from '@ar/emulator';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { describeWithGcloud, runCommand, writeOciLayoutImage } from '@ar/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -15,57 +14,37 @@ const REPOSITORY = `${HOST}/${PROJECT}/images`;
 
 /** gcloud is on some machines of this kind, not all: elsewhere one loud line says these did not run. */
 describeWithGcloud('gar --format json against gcloud --format=json', 2, () => {
-  let emulator: Emulator;
-  let work: string;
+  let fixture: TestEmulator;
   let garEnv: NodeJS.ProcessEnv;
   let gcloudEnv: NodeJS.ProcessEnv;
   let tokenFile: string;
 
   beforeAll(async () => {
-    emulator = await startEmulator({
-      locations: ['us-central1'],
-      seed: {
-        projects: [
-          {
-            id: PROJECT,
-            serviceAccounts: [{ id: 'fields-admin' }],
-            iam: [
-              {
-                role: 'roles/artifactregistry.admin',
-                members: [`serviceAccount:fields-admin@${PROJECT}.iam.gserviceaccount.com`],
-              },
-            ],
-            repositories: [{ id: 'images', location: 'us-central1', description: 'compared' }],
-          },
-        ],
-      },
+    fixture = await startTestEmulator({
+      project: PROJECT,
+      location: 'us-central1',
+      accounts: { 'fields-admin': 'roles/artifactregistry.admin' },
+      repositories: [{ id: 'images', description: 'compared' }],
     });
-    work = await mkdtemp(join(tmpdir(), 'ar-cli-gcloud-'));
-    const token = emulator.mintAccessToken(`fields-admin@${PROJECT}.iam.gserviceaccount.com`).accessToken;
+    const work = fixture.work;
+    const token = fixture.token('fields-admin');
     tokenFile = join(work, 'token');
     await writeFile(tokenFile, token);
-    await writeFile(
-      join(work, 'gar.json'),
-      JSON.stringify({ registries: { [HOST]: { endpoint: emulator.url() } } }),
-    );
+    await writeFile(join(work, 'gar.json'), JSON.stringify(fixture.clientConfig()));
     garEnv = {
       PATH: process.env.PATH,
       HOME: work,
       GAR_CONFIG: join(work, 'gar.json'),
       GAR_ACCESS_TOKEN: token,
-      GAR_PROJECT: PROJECT,
-      GAR_LOCATION: 'us-central1',
-      CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: emulator.url(),
-      GCE_METADATA_HOST: '127.0.0.1:9',
     };
     gcloudEnv = {
       PATH: process.env.PATH,
       HOME: work,
       CLOUDSDK_CONFIG: join(work, 'gcloud'),
       CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-      CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emulator.url()}/`,
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${fixture.emulator.url()}/`,
     };
-    const layout = join(work, 'layout');
+    const layout = join(fixture.work, 'layout');
     await writeOciLayoutImage(layout, { layerSizes: [2048] });
     const push = await runCommand(
       process.execPath,
@@ -77,8 +56,7 @@ describeWithGcloud('gar --format json against gcloud --format=json', 2, () => {
     expect(push.code, push.stderr).toBe(0);
   });
   afterAll(async () => {
-    await emulator?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   const json = async (command: string, args: string[], env: NodeJS.ProcessEnv) => {
