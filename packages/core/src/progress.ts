@@ -1,8 +1,8 @@
 import type { EngineProgressEvent, LayerPhase } from '@ar/docker';
-import type { ProgressEvent as RegistryProgressEvent } from '@ar/registry';
+import type { BlobProgress, ImageProgress, ProgressEvent as RegistryProgressEvent } from '@ar/registry';
 
 /** Where one layer stands, on every transfer path. */
-export type LayerState = 'waiting' | 'transferring' | 'exists' | 'mounted' | 'done' | 'failed';
+export type LayerState = BlobProgress['state'];
 
 /**
  * The one progress vocabulary of every transfer: registry copy, push and pull, and the engine's
@@ -21,17 +21,8 @@ export type TransferProgress =
       readonly bytes: number;
       readonly size: number | undefined;
     }
-  /** Totals over one image's blobs (registry paths only). */
-  | {
-      readonly type: 'image';
-      /** The root manifest digest. */
-      readonly digest: string;
-      readonly bytes: number;
-      readonly totalBytes: number;
-      readonly blobsDone: number;
-      readonly blobsTotal: number;
-      readonly state: 'transferring' | 'manifests' | 'done' | 'failed';
-    }
+  /** Totals over one image's blobs (registry paths only), as `@ar/registry` reports them. */
+  | ImageProgress
   /** A line about the whole transfer ("Exporting … from the engine", the engine's "Digest: …"). */
   | { readonly type: 'status'; readonly message: string };
 
