@@ -26,12 +26,17 @@ beforeAll(async () => {
     repositories: ['apps', { id: 'releases', immutableTags: true }],
   });
   home = fixture.work;
-  // The config a user writes once; the token comes from the environment, so a test can take it away.
-  writeFileSync(join(home, 'gar.json'), JSON.stringify({ ...fixture.clientConfig(), repository: 'apps' }));
+  // The config a user writes once (where the registry and APIs are); the defaults and the token
+  // come from the environment, so a test can take them away (and read gcloud's configuration).
+  const { project: _, location: __, ...endpoints } = fixture.clientConfig();
+  writeFileSync(join(home, 'gar.json'), JSON.stringify(endpoints));
   env = {
     PATH: process.env.PATH ?? '',
     HOME: home,
     GAR_CONFIG: join(home, 'gar.json'),
+    GAR_PROJECT: fixture.project,
+    GAR_LOCATION: fixture.location,
+    GAR_REPOSITORY: 'apps',
     GAR_ACCESS_TOKEN: fixture.token('cli-admin'),
     DOCKER_CONFIG: join(home, 'docker'),
   };
