@@ -135,6 +135,9 @@ export async function runStartCommand(argv: readonly string[], io: StartCommandI
     ...(rate === undefined ? {} : { rateLimit: { requestsPerSecond: rate } }),
     ...(values.log === true ? { log: io.stdout } : {}),
   });
+  // Listening before the banner: whoever reads it may stop us at once, and a SIGTERM with no
+  // listener yet would kill the process instead of stopping the emulator cleanly.
+  const stopped = untilSignal(io.signal);
   try {
     const connection = emulatorConnection(emulator);
     const configFile = values['write-config'];
@@ -145,7 +148,7 @@ export async function runStartCommand(argv: readonly string[], io: StartCommandI
       await writeWhole(values['ready-file'], JSON.stringify(connection));
     }
     io.stdout.write(formatBanner(connection, configFile));
-    await untilSignal(io.signal);
+    await stopped;
   } finally {
     await emulator.stop();
   }
