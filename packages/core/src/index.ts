@@ -4,7 +4,9 @@ export {
   type ClientOptions,
   createClient,
   type LocationInput,
+  type ReadRequestOptions,
 } from './client.js';
+export type { ReadCacheOptions } from './cache/upstream-reads.js';
 export type {
   EnginePullOptions,
   EnginePullResult,

@@ -3,6 +3,7 @@ import { authorize } from '../authz.js';
 import { ArApiError } from '../errors.js';
 import * as s from '../schemas.js';
 import { arImageTarget, arListTarget, imageTarget } from '../targets.js';
+import { wantsFresh } from '../upstream-cache.js';
 import { type RouteContext, security } from './context.js';
 import { renderJob } from './jobs.js';
 
@@ -71,15 +72,20 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
           'Digest, media type, platforms and size of an image; for a virtual repository, which upstream serves it and why.',
         tags: ['images'],
         security,
-        querystring: s.refQuery,
+        querystring: s.resolveQuery,
         response: { 200: s.resolution, ...s.errorResponses },
       },
     },
     async (request) => {
       const target = arImageTarget(request.query.ref, allowed, 'ref');
+      // Before any read, cached or not: a cached answer is never shown to a caller without the grant.
       authorize(request.caller!, target.path, 'read');
+      const read = { fresh: wantsFresh(request.headers['cache-control'], request.query.fresh) };
       const [described, resolved] = await metrics.upstream('images.resolve', () =>
-        Promise.all([client.images.describe(target.reference), client.images.resolve(target.reference)]),
+        Promise.all([
+          client.images.describe(target.reference, read),
+          client.images.resolve(target.reference, read),
+        ]),
       );
       return {
         reference: described.reference,
