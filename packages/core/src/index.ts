@@ -1,3 +1,4 @@
+export type { ReadCacheOptions } from './cache/upstream-reads.js';
 export {
   type ArClient,
   type ArPlugin,
@@ -6,7 +7,6 @@ export {
   type LocationInput,
   type ReadRequestOptions,
 } from './client.js';
-export type { ReadCacheOptions } from './cache/upstream-reads.js';
 export type {
   EnginePullOptions,
   EnginePullResult,

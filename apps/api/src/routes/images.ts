@@ -80,15 +80,16 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
       const target = arImageTarget(request.query.ref, allowed, 'ref');
       // Before any read, cached or not: a cached answer is never shown to a caller without the grant.
       authorize(request.caller!, target.path, 'read');
-      const read = { fresh: wantsFresh(request.headers['cache-control'], request.query.fresh) };
-      const [described, resolved] = await metrics.upstream('images.resolve', () =>
-        Promise.all([
-          client.images.describe(target.reference, read),
-          client.images.resolve(target.reference, read),
-        ]),
-      );
+      const fresh = wantsFresh(request.headers['cache-control'], request.query.fresh);
+      const { resolved, described } = await metrics.upstream('images.resolve', async () => {
+        const resolved = await client.images.resolve(target.reference, { fresh });
+        // By the digest just resolved, so both halves of the answer describe one image. Its
+        // manifest and listing were just read by the resolve: with the cache, no second call.
+        const described = await client.images.describe(`${target.path}@${resolved.digest}`);
+        return { resolved, described };
+      });
       return {
-        reference: described.reference,
+        reference: resolved.reference,
         digest: described.digest,
         mediaType: described.mediaType,
         platforms: described.platforms,
