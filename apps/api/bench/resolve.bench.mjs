@@ -6,14 +6,15 @@
 // calls per resolve, counted from the emulator's request log (every request it answered, token
 // exchanges included): `cold` is one resolve on a fresh service, `warm` the run's average.
 //   npm run build -w @ar/api... && npm run bench -w @ar/api
-//   BENCH_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_MODES (before,after)
+//   BENCH_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_MODES (before,after),
+//   BENCH_CPU_PROF=DIR (a .cpuprofile of the service per mode, for Chrome DevTools)
 // Exits 1 when any request of the `after` run errored or answered other than 200.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '@ar/config';
@@ -37,7 +38,11 @@ const childEnv = { PATH: process.env.PATH, HOME: work, NODE_ENV: 'production' };
 
 const children = [];
 function start(args, env = {}) {
-  const child = spawn(process.execPath, args, { cwd: work, env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: work,
+    env: { ...childEnv, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return child;
 }
@@ -150,7 +155,10 @@ try {
   const headers = { authorization: `Bearer ${KEY}` };
   for (const mode of modes) {
     // Logs as a deployment has them (info: a line per request), to a pipe this process drains.
-    const api = start(['--enable-source-maps', apiMain, '--config', 'api.json'], {
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', '--cpu-prof-dir', resolvePath(process.env.BENCH_CPU_PROF)]
+      : [];
+    const api = start([...profile, '--enable-source-maps', apiMain, '--config', 'api.json'], {
       GAR_API_CACHE_ENABLED: mode === 'before' ? 'false' : 'true',
     });
     api.stdout.resume();
@@ -199,7 +207,11 @@ console.log(
 );
 if (results.length > 0) {
   console.log(`| ${Object.keys(results[0]).join(' | ')} |`);
-  console.log(`|${Object.keys(results[0]).map(() => '---').join('|')}|`);
+  console.log(
+    `|${Object.keys(results[0])
+      .map(() => '---')
+      .join('|')}|`,
+  );
   for (const result of results) console.log(row(result));
 }
 if (failed) process.exitCode = 1;

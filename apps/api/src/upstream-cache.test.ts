@@ -141,6 +141,13 @@ describe('bounded staleness', () => {
     expect(seen).toBe(after);
   });
 
+  it('keeps no failure: an image pushed after a 404 is found at once, whatever the TTL', async () => {
+    const { resolve } = await startService({ tagTtlSeconds: 600 });
+    expect((await resolve(img('late:1'))).status).toBe(404);
+    const digest = await pushNew(img('late:1'));
+    expect(await resolve(img('late:1'))).toMatchObject({ status: 200, json: { digest } });
+  });
+
   it('asks upstream on every request with api.cache.enabled false', async () => {
     await pushNew(img('plain:1'));
     const { resolve, count } = await startService({ enabled: false });
