@@ -13,7 +13,11 @@ import { wantsFresh } from './upstream-cache.js';
 
 const PROJECT = 'cache-tests';
 const HOST = 'us-west1-docker.pkg.dev';
-const KEYS = { reader: 'key-reader-0123456789', outsider: 'key-outsider-0123456789' };
+const KEYS = {
+  reader: 'key-reader-0123456789',
+  outsider: 'key-outsider-0123456789',
+  deployer: 'key-deployer-0123456789',
+};
 const img = (rest: string) => `${HOST}/${PROJECT}/apps/${rest}`;
 
 let fixture: TestEmulator;
@@ -34,6 +38,11 @@ function makeConfig(cache: Record<string, unknown>): ArResolvedConfig {
             name: 'reader',
             apiKeySha256: sha256Hex(KEYS.reader),
             grants: [{ prefix: `${HOST}/${PROJECT}`, role: 'read' }],
+          },
+          {
+            name: 'deployer',
+            apiKeySha256: sha256Hex(KEYS.deployer),
+            grants: [{ prefix: `${HOST}/${PROJECT}/apps`, role: 'write' }],
           },
           // Reads one other repository only: never the one the reader's answers are cached for.
           {
@@ -74,7 +83,13 @@ async function startService(cache: Record<string, unknown>) {
   };
   /** Upstream requests whose line matches, e.g. `GET .../manifests/`. */
   const count = (pattern: RegExp) => upstream.filter((line) => pattern.test(line)).length;
-  return { resolve, count, upstream };
+  const tag = (source: string, tag: string) =>
+    fetch(`${base}/v1/images:tag`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.deployer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source, tag }),
+    });
+  return { resolve, tag, count, upstream };
 }
 
 /** Pushes a new image (its own content) under `ref`; returns its digest. */
@@ -139,6 +154,18 @@ describe('bounded staleness', () => {
       if (seen !== after) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(seen).toBe(after);
+  });
+
+  it("shows the service's own write at once: a tag moved through it is not answered from the cache", async () => {
+    const before = await pushNew(img('site:prod'));
+    const candidate = await pushNew(img('site:candidate'));
+    const { resolve, tag } = await startService({ tagTtlSeconds: 600 });
+    expect((await resolve(img('site:prod'))).json.digest).toBe(before);
+    expect((await tag(img('site:candidate'), 'prod')).status).toBe(200);
+    expect(await resolve(img('site:prod'))).toMatchObject({
+      status: 200,
+      json: { digest: candidate, tags: expect.arrayContaining(['candidate', 'prod']) },
+    });
   });
 
   it('keeps no failure: an image pushed after a 404 is found at once, whatever the TTL', async () => {

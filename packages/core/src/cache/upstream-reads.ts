@@ -23,6 +23,8 @@ export interface UpstreamReads {
   headManifest(ref: ImageRef, options?: ReadOptions): Promise<Descriptor | undefined>;
   listImages(repository: RepositoryRef, options?: ReadOptions): Promise<ImageSummary[]>;
   repository(repository: ArRepositoryRef, options?: ReadOptions): Promise<Repository>;
+  /** Drops what is kept of a repository's tags and listing: the client just wrote there. */
+  forget(repository: RepositoryRef): void;
 }
 
 /** How long each kind of upstream answer is kept (see `createClient`'s `cache` option). */
@@ -48,6 +50,7 @@ export function directReads(
     headManifest: (ref, options = {}) => registry.headManifest(ref, signalOf(options)),
     listImages: (repository, options = {}) => registry.listImages(repository, signalOf(options)),
     repository: (repository) => repositories.get(repository),
+    forget: () => {},
   };
 }
 
@@ -64,8 +67,15 @@ function sharedLookups<V>(ttlMs: number, max: number) {
     ttl: ttlMs,
     fetchMethod: async (_key, _stale, { context }) => ({ value: await context() }),
   });
-  return async (key: string, load: Load<V>, fresh = false): Promise<V> =>
+  const lookup = async (key: string, load: Load<V>, fresh = false): Promise<V> =>
     (await cache.fetch(key, { context: load, forceRefresh: fresh }))!.value;
+  /** Drops the entries of `repository` (its key, and its `:tag` / `@digest` keys). */
+  const forget = (repository: string) => {
+    for (const key of [...cache.keys()])
+      if (key === repository || key.startsWith(`${repository}:`) || key.startsWith(`${repository}@`))
+        cache.delete(key);
+  };
+  return Object.assign(lookup, { forget });
 }
 
 const repositoryKey = (ref: RepositoryRef) => `${ref.registry}/${ref.repository}`;
@@ -125,6 +135,11 @@ export function cachedReads(direct: UpstreamReads, options: ReadCacheOptions): U
         () => direct.repository(repository),
         readOptions.fresh,
       );
+    },
+    // Manifests by digest stay: a write adds content, it cannot change what a digest names.
+    forget(repository) {
+      const key = repositoryKey(repository);
+      for (const lookups of [tags, heads, listings]) lookups.forget(key);
     },
   };
 }
