@@ -62,16 +62,28 @@ type Load<V> = () => Promise<V>;
  * kept too. Failures are never kept: the next lookup asks again.
  */
 function sharedLookups<V>(ttlMs: number, max: number) {
+  // lru-cache's key iterators skip lookups in flight; `forget` must reach them too.
+  const inFlight = new Set<string>();
   const cache = new LRUCache<string, { value: V }, Load<V>>({
     max,
     ttl: ttlMs,
-    fetchMethod: async (_key, _stale, { context }) => ({ value: await context() }),
+    fetchMethod: async (key, _stale, { context }) => {
+      inFlight.add(key);
+      try {
+        return { value: await context() };
+      } finally {
+        inFlight.delete(key);
+      }
+    },
+    // An entry dropped (forgotten, evicted) while its lookup is in flight: the waiters still get
+    // the answer, it is just not kept. Without this they would fail with lru-cache's abort.
+    ignoreFetchAbort: true,
   });
   const lookup = async (key: string, load: Load<V>, fresh = false): Promise<V> =>
     (await cache.fetch(key, { context: load, forceRefresh: fresh }))!.value;
   /** Drops the entries of `repository` (its key, and its `:tag` / `@digest` keys). */
   const forget = (repository: string) => {
-    for (const key of [...cache.keys()])
+    for (const key of [...cache.keys(), ...inFlight])
       if (key === repository || key.startsWith(`${repository}:`) || key.startsWith(`${repository}@`))
         cache.delete(key);
   };
@@ -93,6 +105,7 @@ export function cachedReads(direct: UpstreamReads, options: ReadCacheOptions): U
     maxSize: options.manifestBytes,
     sizeCalculation: (blob, key) => blob.bytes.length + key.length,
     fetchMethod: (_key, _stale, { context }) => context(),
+    ignoreFetchAbort: true,
   });
   const manifestByDigest = (ref: RepositoryRef, digest: string) =>
     byDigest.fetch(`${repositoryKey(ref)}@${digest}`, {
