@@ -17,6 +17,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { openApiOptions, openApiRoutes } from './routes/openapi.js';
 import { repositoryRoutes } from './routes/repositories.js';
 import { contactPolicy, hostMatcher } from './targets.js';
+import { readCacheOf } from './upstream-cache.js';
 
 export interface ApiOptions {
   /** The resolved config (`resolveConfig()` of @ar/config): its `api` section and everything @ar/core reads. */
@@ -45,6 +46,8 @@ export interface ApiOptions {
   shutdown?: { mode?: 'finish' | 'cancel'; graceMs?: number };
   /** Per-check timeout of /readyz. Default 5000 ms. */
   readinessTimeoutMs?: number;
+  /** Every upstream HTTP request of the client created here, one line each (never a secret). */
+  requestLog?: (line: string) => void;
 }
 
 export interface ApiService {
@@ -83,7 +86,14 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 export async function createApi(options: ApiOptions): Promise<ApiService> {
   const { config } = options;
-  const client = options.client ?? createClient(config, { hostPolicy: contactPolicy(config) });
+  const cache = readCacheOf(config.api.cache);
+  const client =
+    options.client ??
+    createClient(config, {
+      hostPolicy: contactPolicy(config),
+      ...(cache ? { cache } : {}),
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
+    });
   const ownsClient = options.client === undefined;
   const jobs = new JobManager(options.jobs);
   const context: RouteContext = {

@@ -97,6 +97,13 @@ export const imageList = z.object({
 
 export const refQuery = z.object({ ref: reference });
 
+export const resolveQuery = refQuery.extend({
+  fresh: z
+    .stringbool()
+    .default(false)
+    .describe('Ask upstream again instead of answering from the cache (as Cache-Control: no-cache).'),
+});
+
 export const resolution = z.object({
   reference: z.string(),
   digest: z.string(),

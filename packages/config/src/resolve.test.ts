@@ -55,6 +55,12 @@ describe('defaults', () => {
     expect(config.registries).toEqual({});
     expect(config.output).toEqual({ format: 'table', color: 'auto', progress: 'auto' });
     expect(config.api.rateLimit).toEqual({ perMinute: 600, failedAuthPerMinute: 30 });
+    expect(config.api.cache).toEqual({
+      enabled: true,
+      tagTtlSeconds: 5,
+      metadataTtlSeconds: 300,
+      manifestMebibytes: 64,
+    });
     expect(config.api.trustedProxies).toEqual([]);
     expect(config.project).toBeUndefined();
     expect(originOf('transfer.concurrency')).toBe('default');
@@ -198,6 +204,10 @@ describe('environment variables', () => {
     ['GAR_API_PORT', '9090', 'api.port', 9090],
     ['GAR_API_RATE_LIMIT_PER_MINUTE', '1200', 'api.rateLimit.perMinute', 1200],
     ['GAR_API_RATE_LIMIT_FAILED_AUTH_PER_MINUTE', '10', 'api.rateLimit.failedAuthPerMinute', 10],
+    ['GAR_API_CACHE_ENABLED', 'false', 'api.cache.enabled', false],
+    ['GAR_API_CACHE_TAG_TTL_SECONDS', '0.25', 'api.cache.tagTtlSeconds', 0.25],
+    ['GAR_API_CACHE_METADATA_TTL_SECONDS', '60', 'api.cache.metadataTtlSeconds', 60],
+    ['GAR_API_CACHE_MANIFEST_MEBIBYTES', '16', 'api.cache.manifestMebibytes', 16],
     ['GAR_API_TRUSTED_PROXIES', '10.0.0.0/8,loopback', 'api.trustedProxies', ['10.0.0.0/8', 'loopback']],
     [
       'GAR_API_ALLOWED_HOSTS',
@@ -285,6 +295,20 @@ describe('errors', () => {
       'auth.refreshMarginSeconds: must be a number, got "soon" (from GAR_AUTH_REFRESH_MARGIN_SECONDS)',
       'transfer.concurrency: must be between 1 and 64, got 0 (from GAR_TRANSFER_CONCURRENCY)',
       'transfer.retries: must be between 0 and 20, got 99 (from --retries)',
+    ]);
+  });
+
+  it('refuses cache lifetimes of zero or beyond their bound, and a manifest budget of nothing', () => {
+    const issues = issuesOf(() =>
+      resolve({
+        env: { GAR_API_CACHE_TAG_TTL_SECONDS: '0' },
+        overrides: { api: { cache: { metadataTtlSeconds: 100_000, manifestMebibytes: 0 } } },
+      }),
+    );
+    expect(issues).toEqual([
+      'api.cache.tagTtlSeconds: must be more than 0 (api.cache.enabled: false turns the cache off), got 0 (from GAR_API_CACHE_TAG_TTL_SECONDS)',
+      'api.cache.metadataTtlSeconds: must be at most 86400, got 100000 (from override)',
+      'api.cache.manifestMebibytes: must be between 1 and 4096, got 0 (from override)',
     ]);
   });
 

@@ -144,6 +144,29 @@ const callerSchema = z.strictObject({
   grants: z.array(grantSchema).default([]),
 });
 
+const ttlSeconds = (max: number) =>
+  z
+    .number()
+    .gt(0, 'must be more than 0 (api.cache.enabled: false turns the cache off)')
+    .max(max, `must be at most ${max}`);
+
+const apiCacheSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Cache upstream reads of resolve and describe.'),
+    tagTtlSeconds: ttlSeconds(3600)
+      .default(5)
+      .describe(
+        'How long a tag → digest lookup, an image listing (tags, sizes) and an upstream check are kept: the most a cached answer lags behind a tag move.',
+      ),
+    metadataTtlSeconds: ttlSeconds(86_400)
+      .default(300)
+      .describe('How long repository metadata (mode, upstream policies) is kept.'),
+    manifestMebibytes: int(1, 4096)
+      .default(64)
+      .describe('Memory for manifests kept by digest (they never change; least recently used go first).'),
+  })
+  .describe('The cache of upstream reads; a request with Cache-Control: no-cache bypasses it.');
+
 const apiSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: int(0, 65535).default(8080),
@@ -163,6 +186,7 @@ const apiSchema = z.strictObject({
         .describe('Failed authentications per client address per minute; then 429 until the minute ends.'),
     })
     .prefault({}),
+  cache: apiCacheSchema.prefault({}),
   trustedProxies: z
     .array(z.string().min(1))
     .default([])

@@ -17,8 +17,14 @@ import {
   completeArRepository,
   parseArReference,
 } from '@ar/image-ref';
-import { type CopyResult, RegistryClient, registryClientOptionsFromConfig } from '@ar/registry';
+import {
+  type CopyResult,
+  parseImageRef,
+  RegistryClient,
+  registryClientOptionsFromConfig,
+} from '@ar/registry';
 import { formatRequestLogEvent, type HostPolicy, type RequestLogEvent } from '@ar/registry/http';
+import { cachedReads, directReads, type ReadCacheOptions } from './cache/upstream-reads.js';
 import type {
   EngineOps,
   EnginePullOptions,
@@ -58,6 +64,18 @@ export interface ClientOptions {
   engine?: ImageEngine;
   /** Where engine pushes and pulls by the registry client spool their tars; default the OS temp dir. */
   tempDir?: string;
+  /**
+   * Keep what `images.describe` / `images.resolve` read upstream, for a long-lived client (the
+   * HTTP service): manifests by digest while they fit the byte budget, tags, listings and
+   * manifest existence for `tagTtlMs`, repository metadata for `metadataTtlMs`; concurrent
+   * identical lookups share one call. Unset (the default): every read asks upstream.
+   */
+  cache?: ReadCacheOptions;
+}
+
+/** Per read: `fresh` asks upstream again instead of answering from the client's cache. */
+export interface ReadRequestOptions {
+  fresh?: boolean;
 }
 
 /**
@@ -87,9 +105,9 @@ export interface ArClient {
   readonly images: {
     /** Image versions of a repository (default the configured one), or of one image. */
     list(repositoryOrImage: string | undefined, options?: { limit?: number }): Promise<ImageSummary[]>;
-    describe(image: string): Promise<ImageDescription>;
+    describe(image: string, options?: ReadRequestOptions): Promise<ImageDescription>;
     /** Which repository serves an image: for a virtual repository, its upstream and why. */
-    resolve(image: string): Promise<ImageResolution>;
+    resolve(image: string, options?: ReadRequestOptions): Promise<ImageResolution>;
     /** A tag deletes the tag; a digest the version, refusing while tags point to it unless `deleteTags`. */
     delete(
       image: string,
@@ -173,7 +191,21 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
   const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential, ...http });
-  const ops = imageOps(registry, repositories);
+  const direct = directReads(registry, repositories);
+  const reads = options.cache ? cachedReads(direct, options.cache) : direct;
+  const ops = imageOps(registry, reads);
+  /**
+   * A write through this client clears what its cache kept of the repository written, so the
+   * client's next read shows it (even when the write failed part way: it may have moved a tag).
+   */
+  const writing = <T>(destination: ImageLocation, write: Promise<T>): Promise<T> =>
+    destination.kind === 'registry'
+      ? write.finally(() =>
+          reads.forget(
+            typeof destination.ref === 'string' ? parseImageRef(destination.ref) : destination.ref,
+          ),
+        )
+      : write;
   /** Engine flows, set up on first use: dockerode loads only for engine operations. */
   let engine: Promise<{ ops: EngineOps; close: () => Promise<void> }> | undefined;
   const engineFlows = async (): Promise<EngineOps> => {
@@ -211,15 +243,26 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     images: {
       list: (input, options = {}) =>
         images.list(input === undefined ? repository() : reference(input), options),
-      describe: async (input) => ops.describe(image(input)),
-      resolve: async (input) => ops.resolve(image(input)),
-      delete: async (input, options) => ops.delete(image(input), options),
+      describe: async (input, options = {}) => ops.describe(image(input), { fresh: options.fresh === true }),
+      resolve: async (input, options = {}) => ops.resolve(image(input), { fresh: options.fresh === true }),
+      delete: async (input, options) => {
+        const target = image(input);
+        return writing(arImageLocation(target), ops.delete(target, options));
+      },
     },
-    push: async (source, target, options) => ops.copy(location(source), location(target), options),
+    push: async (source, target, options) => {
+      const to = location(target);
+      return writing(to, ops.copy(location(source), to, options));
+    },
     pull: async (source, destination, options) => ops.copy(location(source), location(destination), options),
-    copy: async (source, destination, options) => ops.copy(location(source), location(destination), options),
-    tag: async (source, target) =>
-      ops.copy(arImageLocation(imageName(source)), arImageLocation(imageName(target))),
+    copy: async (source, destination, options) => {
+      const to = location(destination);
+      return writing(to, ops.copy(location(source), to, options));
+    },
+    tag: async (source, target) => {
+      const to = arImageLocation(imageName(target));
+      return writing(to, ops.copy(arImageLocation(imageName(source)), to));
+    },
     engine: {
       push: async (source, target, options) =>
         (await engineFlows()).push(source, arImageRef(imageName(target)), options),

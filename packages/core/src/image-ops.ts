@@ -9,10 +9,10 @@ import {
   parseManifest,
   type RegistryClient,
 } from '@ar/registry';
+import type { ReadOptions, UpstreamReads } from './cache/upstream-reads.js';
 import { ArCoreError } from './errors.js';
 import { arImageRef } from './locations.js';
 import { fromRegistryProgress, type TransferProgressListener } from './progress.js';
-import type { repositoriesApi } from './repositories.js';
 import { upstreamsByPriority } from './repositories.js';
 
 export type { CopiedImage, CopyResult } from '@ar/registry';
@@ -61,10 +61,11 @@ function sizeOf(manifest: ParsedManifest, raw: number): number {
   );
 }
 
-export function imageOps(registry: RegistryClient, repositories: ReturnType<typeof repositoriesApi>) {
-  const describe = async (image: ArImageRef, signal?: AbortSignal): Promise<ImageDescription> => {
+/** Image operations; reads go through `reads` (direct, or the client's cache), writes straight to `registry`. */
+export function imageOps(registry: RegistryClient, reads: UpstreamReads) {
+  const describe = async (image: ArImageRef, options: ReadOptions = {}): Promise<ImageDescription> => {
     const reference = formatArReference(image);
-    const root = await registry.getManifest(arImageRef(image), signal ? { signal } : {});
+    const root = await reads.manifest(arImageRef(image), options);
     const parsed = parseManifest(root);
     let platforms: string[] = [];
     let sizeBytes = sizeOf(parsed, root.bytes.length);
@@ -74,7 +75,7 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
       );
       platforms = children.map((child) => formatPlatform(child.platform!));
       for (const child of children) {
-        const blob = await registry.getManifest({ ...repositoryOf(image), digest: child.digest });
+        const blob = await reads.manifest({ ...repositoryOf(image), digest: child.digest }, options);
         sizeBytes += sizeOf(parseManifest(blob), blob.bytes.length);
       }
     }
@@ -82,7 +83,7 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
       registry: image.host,
       repository: `${image.project.replace(':', '/')}/${image.repository}/${image.image}`,
     };
-    const listed = (await registry.listImages(repo).catch(() => [])).find(
+    const listed = (await reads.listImages(repo, options).catch(() => [])).find(
       (summary) => summary.digest === root.digest,
     );
     return {
@@ -119,12 +120,16 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
     ): Promise<{ digest: string; deletedTags: string[] }> {
       const repository = repositoryOf(image);
       const base = `${repository.registry}/${repository.repository}`;
+      // What is deleted is what the registry holds now, never a cached answer.
       if (image.tag && !image.digest) {
-        const digest = (await describe(image)).digest;
+        const digest = (await describe(image, { fresh: true })).digest;
         await registry.deleteManifest({ ...repository, tag: image.tag });
         return { digest, deletedTags: [image.tag] };
       }
-      const { digest, tags } = await describe(image, options.signal);
+      const { digest, tags } = await describe(image, {
+        fresh: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       if (tags.length > 0 && !options.deleteTags) {
         throw new ArCoreError(
           'AR_CORE_IMAGE_TAGGED',
@@ -140,12 +145,12 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
      * Which repository serves an image: a standard or remote repository itself; a virtual one, its
      * highest-priority upstream that holds the image (AR may pick any among equal priorities).
      */
-    async resolve(image: ArImageRef): Promise<ImageResolution> {
-      const repository = await repositories.get({ ...image, kind: 'repository' });
+    async resolve(image: ArImageRef, options: ReadOptions = {}): Promise<ImageResolution> {
+      const repository = await reads.repository({ ...image, kind: 'repository' }, options);
       const mode = repository.mode ?? 'STANDARD_REPOSITORY';
       const reference = formatArReference(image);
       if (mode !== 'VIRTUAL_REPOSITORY') {
-        const { digest } = await describe(image);
+        const { digest } = await describe(image, options);
         return {
           reference,
           mode,
@@ -165,7 +170,7 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
           ...(tag !== undefined ? { tag } : {}),
           ...(digest !== undefined ? { digest } : {}),
         };
-        const head = await registry.headManifest(arImageRef(upstreamImage)).catch(() => undefined);
+        const head = await reads.headManifest(arImageRef(upstreamImage), options).catch(() => undefined);
         upstreams.push({
           id: policy.id,
           repository: policy.repository,
@@ -193,7 +198,7 @@ export function imageOps(registry: RegistryClient, repositories: ReturnType<type
             ]
           : []),
       ].join('; ');
-      const { digest } = await describe(image);
+      const { digest } = await describe(image, options);
       return { reference, mode, servedBy: winner.repository, reason, digest, upstreams };
     },
   };

@@ -1,9 +1,11 @@
+export type { ReadCacheOptions } from './cache/upstream-reads.js';
 export {
   type ArClient,
   type ArPlugin,
   type ClientOptions,
   createClient,
   type LocationInput,
+  type ReadRequestOptions,
 } from './client.js';
 export type {
   EnginePullOptions,

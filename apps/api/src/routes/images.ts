@@ -3,6 +3,7 @@ import { authorize } from '../authz.js';
 import { ArApiError } from '../errors.js';
 import * as s from '../schemas.js';
 import { arImageTarget, arListTarget, imageTarget } from '../targets.js';
+import { wantsFresh } from '../upstream-cache.js';
 import { type RouteContext, security } from './context.js';
 import { renderJob } from './jobs.js';
 
@@ -71,18 +72,24 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
           'Digest, media type, platforms and size of an image; for a virtual repository, which upstream serves it and why.',
         tags: ['images'],
         security,
-        querystring: s.refQuery,
+        querystring: s.resolveQuery,
         response: { 200: s.resolution, ...s.errorResponses },
       },
     },
     async (request) => {
       const target = arImageTarget(request.query.ref, allowed, 'ref');
+      // Before any read, cached or not: a cached answer is never shown to a caller without the grant.
       authorize(request.caller!, target.path, 'read');
-      const [described, resolved] = await metrics.upstream('images.resolve', () =>
-        Promise.all([client.images.describe(target.reference), client.images.resolve(target.reference)]),
-      );
+      const fresh = wantsFresh(request.headers['cache-control'], request.query.fresh);
+      const { resolved, described } = await metrics.upstream('images.resolve', async () => {
+        const resolved = await client.images.resolve(target.reference, { fresh });
+        // By the digest just resolved, so both halves of the answer describe one image. Its
+        // manifest and listing were just read by the resolve: with the cache, no second call.
+        const described = await client.images.describe(`${target.path}@${resolved.digest}`);
+        return { resolved, described };
+      });
       return {
-        reference: described.reference,
+        reference: resolved.reference,
         digest: described.digest,
         mediaType: described.mediaType,
         platforms: described.platforms,
