@@ -45,7 +45,9 @@ function curl(args) {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`curl exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`curl exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -92,7 +94,12 @@ export async function curlFloor({ host, repository, username, password, layout, 
 
   const pullStarted = performance.now();
   await lanes(blobs, (blob) =>
-    curl([...auth, '--output', join(into, blob.digest.slice('sha256:'.length)), `http://${host}/v2/${repository}/blobs/${blob.digest}`]),
+    curl([
+      ...auth,
+      '--output',
+      join(into, blob.digest.slice('sha256:'.length)),
+      `http://${host}/v2/${repository}/blobs/${blob.digest}`,
+    ]),
   );
   const pullMs = performance.now() - pullStarted;
   return { pushMs, pullMs };

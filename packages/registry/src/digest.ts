@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { RegistryError } from './errors.js';
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
@@ -104,6 +104,14 @@ function sizeMismatch(what: string, expected: number, got: string): RegistryErro
     `${what}: expected ${expected} bytes, got ${got}. The data is truncated or corrupt; nothing was written. ` +
       'Retry, and if it persists, repair the source.',
   );
+}
+
+/** `stream`, counted by a ByteCounter when someone listens to `onProgress`. */
+export function countBytes(stream: Readable, onProgress: ((bytes: number) => void) | undefined): Readable {
+  if (!onProgress) return stream;
+  return pipeline(stream, new ByteCounter(onProgress), () => {
+    // Errors reach the consumer through the counter.
+  });
 }
 
 /** Reports the running byte count of what passes through (progress bars). */

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobSource } from '../client.js';
-import { assertSupportedDigest, digestHex, sha256 } from '../digest.js';
+import { assertSupportedDigest, countBytes, digestHex, sha256 } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import type { Descriptor, ImageIndex, ManifestBlob } from '../manifest.js';
 import { MediaType } from '../media-types.js';
@@ -116,7 +116,7 @@ export class OciLayoutSource implements ImageSource {
     return { bytes, digest, mediaType: descriptor.mediaType };
   }
 
-  async openBlob(descriptor: Descriptor, _options?: SourceReadOptions): Promise<Readable> {
+  async openBlob(descriptor: Descriptor, options: SourceReadOptions = {}): Promise<Readable> {
     const path = blobPath(descriptor.digest);
     const size = await this.tree.size(path);
     if (size !== descriptor.size)
@@ -124,7 +124,7 @@ export class OciLayoutSource implements ImageSource {
         'AR_REGISTRY_SIZE_MISMATCH',
         `${this.tree.description}: blob ${descriptor.digest} is ${size} bytes, the manifest says ${descriptor.size}; the layout is corrupt.`,
       );
-    return this.tree.open(path);
+    return countBytes(this.tree.open(path), options.onProgress);
   }
 
   async close(): Promise<void> {}
