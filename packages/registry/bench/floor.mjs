@@ -79,14 +79,13 @@ export async function curlFloor({ host, repository, username, password, layout, 
     if (start.status !== 202) throw new Error(`starting an upload answered ${start.status}`);
     const location = new URL(start.headers.get('location'), `http://${host}/`);
     location.searchParams.set('digest', blob.digest);
+    // --upload-file streams the file (PUT); --data-binary would read it all into memory first.
     await curl([
       ...auth,
-      '--request',
-      'PUT',
       '--header',
       'content-type: application/octet-stream',
-      '--data-binary',
-      `@${blobFile(layout, blob.digest)}`,
+      '--upload-file',
+      blobFile(layout, blob.digest),
       location.href,
     ]);
   });
