@@ -1,5 +1,4 @@
 import type { TransferProgress } from '@ar/core';
-import { createLogUpdate } from 'log-update';
 import { type BlobView, blobLine, blobText, summaryLine, totals } from './progress-view.js';
 
 /**
@@ -11,14 +10,16 @@ import { type BlobView, blobLine, blobText, summaryLine, totals } from './progre
  * log-update, every line cut to the terminal's width when it is drawn (so no line wraps, and a
  * resize redraws at the new width); status lines print above the frame. Otherwise (CI logs,
  * pipes): one plain line per finished layer, the status lines, and a summary line at the end, no
- * control codes. `never` prints nothing.
+ * control codes. `never` prints nothing. log-update is loaded for a terminal only: its module
+ * graph costs a process about as much start-up time as the rest of `gar copy`'s.
  */
-export function progressReporter(
+export async function progressReporter(
   mode: 'auto' | 'always' | 'never',
   verb: string,
   stream: NodeJS.WriteStream = process.stderr,
 ) {
   const live = mode === 'always' || (mode === 'auto' && stream.isTTY === true);
+  const createLogUpdate = live ? (await import('log-update')).createLogUpdate : undefined;
   const blobs = new Map<string, BlobView>();
   let started: number | undefined;
   let frame: LiveFrame | undefined;
@@ -31,10 +32,11 @@ export function progressReporter(
   ];
 
   const draw = (force: boolean) => {
+    if (!createLogUpdate) return;
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    frame ??= liveFrame(stream, lines);
+    frame ??= liveFrame(createLogUpdate(stream), stream, lines);
     frame.draw();
   };
 
@@ -67,6 +69,8 @@ export function progressReporter(
   };
 }
 
+type LogUpdate = ReturnType<typeof import('log-update').createLogUpdate>;
+
 interface LiveFrame {
   draw(): void;
   /** A line above the frame, which is then drawn again below it. */
@@ -76,8 +80,11 @@ interface LiveFrame {
 }
 
 /** Lines drawn over themselves, fitted to the width the terminal has at each draw. */
-function liveFrame(stream: NodeJS.WriteStream, lines: (columns: number) => string[]): LiveFrame {
-  const update = createLogUpdate(stream);
+function liveFrame(
+  update: LogUpdate,
+  stream: NodeJS.WriteStream,
+  lines: (columns: number) => string[],
+): LiveFrame {
   // One column spare: a line exactly as wide as the terminal wraps in some terminals.
   const draw = () => update(lines(Math.max(20, (stream.columns || 80) - 1)).join('\n'));
   stream.on('resize', draw);

@@ -1,13 +1,18 @@
-// Push / pull / copy of a 1 GiB image (8 layers of random data): this client vs skopeo, against
-// the token-auth distribution registry and the emulator. Run through scripts/e2e-env.sh:
+// Push / pull / copy of a 1 GiB image (8 layers of random data): this client vs skopeo and vs the
+// floor (curl moving the same blobs 4 at a time, unverified), against the token-auth distribution
+// registry and the emulator. Run through scripts/e2e-env.sh:
 //   bash scripts/e2e-env.sh run -- npm run bench -w @ar/registry
+// AR_BENCH_LAYERS (default 8) and AR_BENCH_LAYER_MIB (default 128) set the image's shape: e.g.
+// AR_BENCH_LAYERS=1 AR_BENCH_LAYER_MIB=1024 for one 1 GiB layer (peak RSS must not grow with it),
+// AR_BENCH_LAYERS=4 AR_BENCH_LAYER_MIB=16 for a quick run.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { e2eEnv, tokenAdminClient, writeOciLayoutImage } from '@ar/test-support';
+import { curlFloor } from './floor.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LAYERS = Number(process.env.AR_BENCH_LAYERS ?? 8);
@@ -58,11 +63,11 @@ const fmt = (n, d = 2) => n.toFixed(d);
 async function benchTarget(target, layout, totalBytes, work) {
   const creds = `${target.username}:${target.password}`;
   const ours = { AR_BENCH_USER: target.username, AR_BENCH_PASS: target.password };
-  const repo = (name) => target.repo(name);
+  const repo = (name) => `${target.host}/${target.repository(name)}`;
   const op = (src, dst) => run(process.execPath, [join(here, 'op.mjs'), src, dst], ours);
   const skopeo = (args) => run('skopeo', ['copy', '--quiet', ...args]);
   const rows = [];
-  const add = (name, our, sk) => {
+  const add = (name, our, sk, floorMs) => {
     const { maxRssKiB, inProcessMs } = JSON.parse(our.stdout);
     rows.push({
       target: target.name,
@@ -70,9 +75,22 @@ async function benchTarget(target, layout, totalBytes, work) {
       ours: our.ms,
       inProcess: inProcessMs,
       skopeo: sk.ms,
+      floor: floorMs,
       rss: maxRssKiB / 1024,
     });
   };
+
+  const floorDir = join(work, `${target.name}-floor`);
+  await mkdir(floorDir);
+  const floor = await curlFloor({
+    host: target.host,
+    repository: target.repository('floor'),
+    username: target.username,
+    password: target.password,
+    layout,
+    into: floorDir,
+  });
+  await rm(floorDir, { recursive: true, force: true });
 
   const pushOurs = await op(`oci:${layout}:bench`, `${repo('ours')}:1`);
   const pushSkopeo = await skopeo([
@@ -82,7 +100,7 @@ async function benchTarget(target, layout, totalBytes, work) {
     `oci:${layout}:bench`,
     `docker://${repo('skopeo')}:1`,
   ]);
-  add('push', pushOurs, pushSkopeo);
+  add('push', pushOurs, pushSkopeo, floor.pushMs);
 
   const pullOurs = await op(`${repo('ours')}:1`, `oci:${join(work, `${target.name}-pull-ours`)}`);
   const pullSkopeo = await skopeo([
@@ -92,7 +110,7 @@ async function benchTarget(target, layout, totalBytes, work) {
     `docker://${repo('skopeo')}:1`,
     `oci:${join(work, `${target.name}-pull-skopeo`)}:1`,
   ]);
-  add('pull', pullOurs, pullSkopeo);
+  add('pull', pullOurs, pullSkopeo, floor.pullMs);
   await rm(join(work, `${target.name}-pull-ours`), { recursive: true, force: true });
   await rm(join(work, `${target.name}-pull-skopeo`), { recursive: true, force: true });
 
@@ -132,7 +150,8 @@ async function main() {
     const targets = [
       {
         name: 'distribution',
-        repo: (name) => `${env.registry}/bench-${stamp}-${name}`,
+        host: env.registry,
+        repository: (name) => `bench-${stamp}-${name}`,
         username: credential.username,
         password: credential.password,
       },
@@ -141,7 +160,7 @@ async function main() {
       emulator = await startEmulatorChild();
       targets.push({
         name: 'emulator',
-        repo: (name) => `${emulator.host}/bench-project/${name}/img`,
+        repository: (name) => `bench-project/${name}/img`,
         ...emulator,
       });
     } catch (error) {
@@ -151,16 +170,19 @@ async function main() {
     for (const target of targets) rows.push(...(await benchTarget(target, layout, built.totalBytes, work)));
 
     // Wall times are of whole processes (Node start and undici load, ~0.2 s, included); "in
-    // process" is the copy() call alone, what a library user or the API service sees.
+    // process" is the copy() call alone, what a library user or the API service sees. The
+    // floor is curl's, 4 blobs at a time, unverified (goals: pull ≤ 1.3×, push ≤ 1.1×).
     console.log(
-      '\n| target | operation | @ar/registry (process) | in process | skopeo | skopeo ÷ ours | @ar/registry peak RSS |',
+      '\n| target | operation | floor (curl) | @ar/registry (process) | in process | ours ÷ floor | skopeo | ours ÷ skopeo | @ar/registry peak RSS |',
     );
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const ourRate = mib(r.totalBytes) / (r.ours / 1000);
       const skRate = mib(r.totalBytes) / (r.skopeo / 1000);
+      const floor = r.floor === undefined ? '—' : `${fmt(r.floor / 1000)} s`;
+      const overFloor = r.floor === undefined ? '—' : `${fmt(r.ours / r.floor)}×`;
       console.log(
-        `| ${r.target} | ${r.op} | ${fmt(r.ours / 1000)} s (${fmt(ourRate, 0)} MiB/s) | ${fmt(r.inProcess / 1000)} s | ${fmt(r.skopeo / 1000)} s (${fmt(skRate, 0)} MiB/s) | ${fmt(r.skopeo / r.ours)}× | ${fmt(r.rss, 0)} MiB |`,
+        `| ${r.target} | ${r.op} | ${floor} | ${fmt(r.ours / 1000)} s (${fmt(ourRate, 0)} MiB/s) | ${fmt(r.inProcess / 1000)} s | ${overFloor} | ${fmt(r.skopeo / 1000)} s (${fmt(skRate, 0)} MiB/s) | ${fmt(r.ours / r.skopeo)}× | ${fmt(r.rss, 0)} MiB |`,
       );
     }
   } finally {

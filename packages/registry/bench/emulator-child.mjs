@@ -8,7 +8,7 @@ const fixture = await startTestEmulator({
   accounts: { bencher: 'roles/artifactregistry.writer' },
   // One AR repository per tool and step: blobs are shared within an AR repository, so a
   // second push into the same one would find everything present.
-  repositories: ['ours', 'skopeo', 'ours-copy', 'skopeo-copy'],
+  repositories: ['ours', 'skopeo', 'ours-copy', 'skopeo-copy', 'floor'],
 });
 process.stdout.write(
   `${JSON.stringify({ host: fixture.emulator.host(), username: 'oauth2accesstoken', password: fixture.token('bencher') })}\n`,

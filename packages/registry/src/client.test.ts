@@ -59,6 +59,26 @@ describe('RegistryClient', () => {
     await expect(pass(sha256(data), 6)).rejects.toMatchObject({ code: 'AR_REGISTRY_SIZE_MISMATCH' });
   });
 
+  // A corrupt body (bytes that do not hash to the digest) is tested in test/e2e/faults.e2e.test.ts,
+  // through the fault proxy in front of the distribution registry.
+  it('fails a pulled blob with more bytes than its descriptor says, as they arrive', async () => {
+    const client = fx.client(fx.writer);
+    const src = join(fx.dir, 'verify-src');
+    const built = await writeOciLayoutImage(src, { layerSizes: [200_000], tag: 'v1' });
+    await copy(client, `oci:${src}:v1`, `${fx.host}/my-project/repo/verify:v1`);
+    const digest = built.blobs[0] ?? '';
+    const size = (await stat(join(src, 'blobs/sha256', digest.slice(7)))).size;
+    const repo = { registry: fx.host, repository: 'my-project/repo/verify' };
+    const read = async (claimed: number) => {
+      let bytes = 0;
+      for await (const chunk of await client.openBlob(repo, { mediaType: 'x', digest, size: claimed }))
+        bytes += (chunk as Buffer).length;
+      return bytes;
+    };
+    await expect(read(size)).resolves.toBe(size);
+    await expect(read(size - 1)).rejects.toMatchObject({ code: 'AR_REGISTRY_SIZE_MISMATCH' });
+  });
+
   it('stops a copy when its AbortSignal fires and writes nothing', async () => {
     const client = fx.client(fx.writer);
     const src = join(fx.dir, 'abort-src');

@@ -2,7 +2,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { isArError } from '@ar/errors';
 import { Agent, type Dispatcher, Pool } from 'undici';
 import { ResumableBlobStream } from './blob-stream.js';
-import { ByteCounter, DigestVerifier, sha256 } from './digest.js';
+import { ByteCounter, sha256 } from './digest.js';
 import {
   type RegistryConfig,
   type RegistryEndpointSettings,
@@ -397,17 +397,14 @@ export class RegistryClient {
       throw await responseError(response, context(`pull ${what}`, ref));
     };
     const first = await fetchFrom(0);
-    const body = new ResumableBlobStream(first, {
+    return new ResumableBlobStream(first, {
+      digest: descriptor.digest,
       size: descriptor.size,
       what,
       policy: this.#retryPolicy,
       fetchFrom,
       signal: options.signal,
       onProgress: options.onProgress,
-    });
-    const verifier = new DigestVerifier(descriptor.digest, descriptor.size, what);
-    return pipeline(body, verifier, () => {
-      // Errors reach the consumer through `verifier`; nothing to add here.
     });
   }
 

@@ -1,7 +1,6 @@
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { RegistryClient } from './client.js';
-import { ByteCounter, DigestVerifier } from './digest.js';
+import { DigestVerifier } from './digest.js';
 import { RegistryError } from './errors.js';
 import { DockerArchiveSink, openDockerArchive } from './image/docker-archive.js';
 import { DirectoryTree } from './image/file-tree.js';
@@ -298,21 +297,21 @@ export async function copyImage(
             d,
             {
               open: async (openSignal) => {
-                let stream: Readable = await source.openBlob(d, { signal: openSignal ?? laneSignal });
-                if (verify)
-                  stream = pipeline(
-                    stream,
-                    new DigestVerifier(d.digest, d.size, `blob ${d.digest} of ${source.description}`),
-                    noop,
-                  );
-                if (!onProgress) return stream;
+                // The source counts (a registry's blob stream does so without another stream).
+                const stream = await source.openBlob(d, {
+                  signal: openSignal ?? laneSignal,
+                  onProgress: onProgress
+                    ? (bytes) => {
+                        moved = bytes;
+                        done.set(d.digest, bytes);
+                        blobEvent('transferring', bytes);
+                      }
+                    : undefined,
+                });
+                if (!verify) return stream;
                 return pipeline(
                   stream,
-                  new ByteCounter((bytes) => {
-                    moved = bytes;
-                    done.set(d.digest, bytes);
-                    blobEvent('transferring', bytes);
-                  }),
+                  new DigestVerifier(d.digest, d.size, `blob ${d.digest} of ${source.description}`),
                   noop,
                 );
               },

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { RegistryError } from './errors.js';
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
@@ -26,12 +26,11 @@ export function digestHex(digest: string): string {
 }
 
 /**
- * Passes bytes through while hashing and counting them, and fails the stream at its end when the
- * digest or size differs: a consumer that commits only on a clean end (temp file then rename,
- * an HTTP PUT the server completes only on a full body) never commits bad bytes. An excess is
- * caught as soon as it arrives rather than at the end.
+ * Hashes and counts a blob's bytes as they arrive and says what is wrong with them: an excess as
+ * soon as it arrives, a short or mismatched blob at the end. Streams that must not commit bad
+ * bytes (DigestVerifier, the registry's blob stream) fail with its error.
  */
-export class DigestVerifier extends Transform {
+export class BlobCheck {
   readonly #hash: Hash = createHash('sha256');
   #bytes = 0;
 
@@ -40,7 +39,6 @@ export class DigestVerifier extends Transform {
     readonly expectedSize: number | undefined,
     readonly what: string,
   ) {
-    super({ highWaterMark: 1 << 20 });
     assertSupportedDigest(expectedDigest, what);
   }
 
@@ -48,33 +46,55 @@ export class DigestVerifier extends Transform {
     return this.#bytes;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Takes the next chunk; an error when the blob is now longer than expected. */
+  update(chunk: Uint8Array): RegistryError | undefined {
     this.#bytes += chunk.length;
-    if (this.expectedSize !== undefined && this.#bytes > this.expectedSize) {
-      callback(sizeMismatch(this.what, this.expectedSize, `more than ${this.expectedSize}`));
-      return;
-    }
+    if (this.expectedSize !== undefined && this.#bytes > this.expectedSize)
+      return sizeMismatch(this.what, this.expectedSize, `more than ${this.expectedSize}`);
     this.#hash.update(chunk);
-    callback(null, chunk);
+    return undefined;
+  }
+
+  /** After the last chunk: an error when the size or digest differs. */
+  finish(): RegistryError | undefined {
+    if (this.expectedSize !== undefined && this.#bytes !== this.expectedSize)
+      return sizeMismatch(this.what, this.expectedSize, String(this.#bytes));
+    const actual = `sha256:${this.#hash.digest('hex')}`;
+    if (actual === this.expectedDigest) return undefined;
+    return new RegistryError(
+      'AR_REGISTRY_DIGEST_MISMATCH',
+      `${this.what}: the content hashes to ${actual}, not ${this.expectedDigest}. The data is corrupt ` +
+        '(in the source or in transit); nothing was written. Retry, and if it persists, repair the source.',
+    );
+  }
+}
+
+/**
+ * Passes bytes through while hashing and counting them, and fails the stream at its end when the
+ * digest or size differs: a consumer that commits only on a clean end (temp file then rename,
+ * an HTTP PUT the server completes only on a full body) never commits bad bytes. An excess is
+ * caught as soon as it arrives rather than at the end.
+ */
+export class DigestVerifier extends Transform {
+  readonly #check: BlobCheck;
+
+  constructor(expectedDigest: string, expectedSize: number | undefined, what: string) {
+    super({ highWaterMark: 1 << 20 });
+    this.#check = new BlobCheck(expectedDigest, expectedSize, what);
+  }
+
+  get bytes(): number {
+    return this.#check.bytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const error = this.#check.update(chunk);
+    if (error) callback(error);
+    else callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.expectedSize !== undefined && this.#bytes !== this.expectedSize) {
-      callback(sizeMismatch(this.what, this.expectedSize, String(this.#bytes)));
-      return;
-    }
-    const actual = `sha256:${this.#hash.digest('hex')}`;
-    if (actual !== this.expectedDigest) {
-      callback(
-        new RegistryError(
-          'AR_REGISTRY_DIGEST_MISMATCH',
-          `${this.what}: the content hashes to ${actual}, not ${this.expectedDigest}. The data is corrupt ` +
-            '(in the source or in transit); nothing was written. Retry, and if it persists, repair the source.',
-        ),
-      );
-      return;
-    }
-    callback();
+    callback(this.#check.finish());
   }
 }
 
@@ -84,6 +104,14 @@ function sizeMismatch(what: string, expected: number, got: string): RegistryErro
     `${what}: expected ${expected} bytes, got ${got}. The data is truncated or corrupt; nothing was written. ` +
       'Retry, and if it persists, repair the source.',
   );
+}
+
+/** `stream`, counted by a ByteCounter when someone listens to `onProgress`. */
+export function countBytes(stream: Readable, onProgress: ((bytes: number) => void) | undefined): Readable {
+  if (!onProgress) return stream;
+  return pipeline(stream, new ByteCounter(onProgress), () => {
+    // Errors reach the consumer through the counter.
+  });
 }
 
 /** Reports the running byte count of what passes through (progress bars). */

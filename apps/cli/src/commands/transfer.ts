@@ -14,7 +14,7 @@ async function run(
   extra: object = {},
 ): Promise<void> {
   const client = await openClient(command);
-  const progress = progressReporter(client.config.output.progress, verb);
+  const progress = await progressReporter(client.config.output.progress, verb);
   try {
     const result: CopyResult = await client[verb](source, destination, {
       ...extra,
@@ -58,7 +58,7 @@ export async function push(command: Command): Promise<void> {
   // An image in the local Docker engine, as `docker tag` + `docker push`.
   const client = await openClient(command);
   try {
-    const progress = progressReporter(client.config.output.progress, 'push');
+    const progress = await progressReporter(client.config.output.progress, 'push');
     const result = await client.engine.push(source, target, {
       ...(via ? { via } : {}),
       ...(compress ? { compressLayers: true } : {}),
@@ -81,7 +81,7 @@ export async function pull(command: Command): Promise<void> {
   if (options.to !== 'docker') return run(command, 'pull', image, options.to, platformOptions(options));
   const client = await openClient(command);
   try {
-    const progress = progressReporter(client.config.output.progress, 'pull');
+    const progress = await progressReporter(client.config.output.progress, 'pull');
     const result = await client.engine.pull(image, {
       ...platformOptions(options),
       ...(options.via ? { via: options.via } : {}),

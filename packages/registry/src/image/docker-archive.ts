@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import type { BlobSource } from '../client.js';
-import { sha256 } from '../digest.js';
+import { countBytes, sha256 } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import {
   type Descriptor,
@@ -31,6 +31,7 @@ import type {
   ImageSink,
   ImageSource,
   ManifestWriteOptions,
+  SourceReadOptions,
 } from './types.js';
 
 /** One entry of a docker-save `manifest.json`. */
@@ -180,14 +181,14 @@ class LegacyDockerArchiveSource implements ImageSource {
     );
   }
 
-  async openBlob(descriptor: Descriptor): Promise<Readable> {
+  async openBlob(descriptor: Descriptor, options: SourceReadOptions = {}): Promise<Readable> {
     const path = this.paths.get(descriptor.digest);
     if (!path)
       throw new RegistryError(
         'AR_REGISTRY_ARCHIVE_INVALID',
         `${this.tree.path} has no blob ${descriptor.digest}.`,
       );
-    return this.tree.open(path);
+    return countBytes(this.tree.open(path), options.onProgress);
   }
 
   async close(): Promise<void> {}

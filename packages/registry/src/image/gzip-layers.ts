@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline as pipe, type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
+import { countBytes } from '../digest.js';
 import {
   type Descriptor,
   encodeManifest,
@@ -95,7 +96,9 @@ export function gzipLayers(source: ImageSource): ImageSource {
     openBlob: async (descriptor, options) => {
       const origin = origins.get(descriptor.digest);
       if (!origin) return source.openBlob(descriptor, options);
-      return pipe(await source.openBlob(origin, options), gzip(), () => {}) as Readable;
+      // Progress counts the gzipped bytes, which the descriptor's size is of.
+      const gzipped = pipe(await source.openBlob(origin, { signal: options?.signal }), gzip(), () => {});
+      return countBytes(gzipped as Readable, options?.onProgress);
     },
     close: () => source.close(),
   };

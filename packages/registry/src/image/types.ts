@@ -5,6 +5,8 @@ import type { RepositoryRef } from '../reference.js';
 
 export interface SourceReadOptions {
   readonly signal?: AbortSignal;
+  /** For `openBlob`: called with the running count of bytes the stream has delivered. */
+  readonly onProgress?: (bytes: number) => void;
 }
 
 /** Where an image comes from: a registry, an OCI layout folder, a docker-save tar. */
