@@ -8,7 +8,8 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import { createAuthenticator } from './authn.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { guard } from './guard.js';
-import { JobManager } from './jobs.js';
+import { createExecutors } from './jobs/executors.js';
+import { type JobStore, openJobStore } from './jobs/index.js';
 import { createMetrics } from './metrics.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
@@ -37,7 +38,8 @@ export interface ApiOptions {
    * 5000 ms; 0 always answers 202 at once.
    */
   copyWaitMs?: number;
-  jobs?: { maxRunning?: number; retainMs?: number };
+  /** Overrides of `api.jobs` (`maxRunning`, `retentionSeconds` as `retainMs`); `progressIntervalMs`: least time between two progress writes (Postgres store, default 1000). */
+  jobs?: { maxRunning?: number; retainMs?: number; progressIntervalMs?: number };
   /**
    * On close: `finish` lets running copies end within `graceMs` then cancels the rest; `cancel`
    * aborts them at once. Default finish within 8 s, inside Cloud Run's 10 s after SIGTERM.
@@ -49,7 +51,7 @@ export interface ApiOptions {
 
 export interface ApiService {
   app: FastifyInstance;
-  jobs: JobManager;
+  jobs: JobStore;
   /** Listens on `api.host`:`api.port` (or the given ones); resolves to the base URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Graceful: stop accepting, finish in-flight requests, finish or cancel jobs, release connections. */
@@ -85,17 +87,25 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
   const { config } = options;
   const client = options.client ?? createClient(config, { hostPolicy: contactPolicy(config) });
   const ownsClient = options.client === undefined;
-  const jobs = new JobManager(options.jobs);
+  const logger = makeLogger(options);
+  const metrics = createMetrics();
+  const allowed = hostMatcher(config.api.allowedHosts);
+  const jobs = await openJobStore(config, {
+    client,
+    executors: createExecutors({ allowed, metrics }),
+    logger,
+    ...options.jobs,
+  });
+  metrics.observeJobs(jobs);
   const context: RouteContext = {
     client,
     jobs,
-    metrics: createMetrics(jobs),
-    allowed: hostMatcher(config.api.allowedHosts),
+    metrics,
+    allowed,
     allowedHosts: config.api.allowedHosts,
     copyWaitMs: options.copyWaitMs ?? 5000,
     readinessTimeoutMs: options.readinessTimeoutMs ?? 5000,
   };
-  const logger = makeLogger(options);
 
   const app = Fastify({
     loggerInstance: logger,
@@ -149,7 +159,7 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
   let closing: Promise<void> | undefined;
   const shutdownOnce = async () => {
     const shutdown = { mode: options.shutdown?.mode ?? 'finish', graceMs: options.shutdown?.graceMs ?? 8000 };
-    logger.info({ ...shutdown, runningJobs: jobs.running }, 'shutting down');
+    logger.info({ ...shutdown, runningJobs: jobs.runningHere }, 'shutting down');
     // Both at once: in-flight requests (a copy waiting on its job) end as the jobs end.
     await Promise.all([app.close(), jobs.close(shutdown)]);
     if (ownsClient) await client.close();

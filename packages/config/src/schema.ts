@@ -163,6 +163,27 @@ const apiSchema = z.strictObject({
         .describe('Failed authentications per client address per minute; then 429 until the minute ends.'),
     })
     .prefault({}),
+  jobs: z
+    .strictObject({
+      store: z
+        .string()
+        .regex(/^(memory|postgres(ql)?:\/\/.+)$/, 'must be memory or a postgres:// URL')
+        .default('memory')
+        .meta(secret)
+        .describe(
+          'Where jobs live: memory (this instance only, lost on restart) or a postgres:// URL shared by every replica.',
+        ),
+      maxRunning: int(1, 256).default(4).describe('Jobs this instance runs at once.'),
+      leaseSeconds: int(2, 86_400)
+        .default(300)
+        .describe(
+          'Postgres store: how long a job may run on one instance before it is presumed dead and another takes it over.',
+        ),
+      retentionSeconds: int(1, 365 * 86_400)
+        .default(3600)
+        .describe('How long a finished job stays readable.'),
+    })
+    .prefault({}),
   trustedProxies: z
     .array(z.string().min(1))
     .default([])
