@@ -2,7 +2,6 @@ import type { ArResolvedConfig } from '@ar/config';
 import type { ArClient } from '@ar/core';
 import type { Logger } from 'pino';
 import { MemoryJobStore } from './memory-store.js';
-import { PostgresJobStore } from './postgres-store.js';
 import type { JobExecutor, JobStore } from './types.js';
 
 export interface JobStoreOptions {
@@ -22,6 +21,8 @@ export async function openJobStore(config: ArResolvedConfig, options: JobStoreOp
   const retainMs = options.retainMs ?? retentionSeconds * 1000;
   if (store === 'memory')
     return new MemoryJobStore({ client: options.client, executors: options.executors, maxRunning, retainMs });
+  // Loaded only when named: pg and pg-boss are not needed by the embedded default.
+  const { PostgresJobStore } = await import('./postgres-store.js');
   return PostgresJobStore.open({
     url: store,
     client: options.client,
