@@ -1,3 +1,4 @@
+import { defineConfig } from 'vitest/config';
 import shared from '../../vitest.shared.js';
 
 // The shared config without the `import` condition, which vitest also hands the worker's Node as
@@ -5,8 +6,8 @@ import shared from '../../vitest.shared.js';
 // `import` branch) and fail. ESM imports get `import` from Node anyway.
 const conditions = ['@ar/source', 'node', 'default'];
 
-export default {
+export default defineConfig({
   ...shared,
   resolve: { ...shared.resolve, conditions },
   ssr: { ...shared.ssr, resolve: { ...shared.ssr?.resolve, conditions } },
-};
+});
