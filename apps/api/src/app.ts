@@ -35,10 +35,10 @@ export interface ApiOptions {
   rateLimit?: { max: number; windowMs: number };
   /**
    * How long `POST /v1/images:copy` waits for the copy before answering 202 with a job. Default
-   * 5000 ms; 0 always answers 202 at once.
+   * `api.jobs.waitMs` (5000 ms); 0 always answers 202 at once.
    */
   copyWaitMs?: number;
-  /** Overrides of `api.jobs` (`maxRunning`, `retentionSeconds` as `retainMs`); `progressIntervalMs`: least time between two progress writes (Postgres store, default 1000). */
+  /** Overrides of `api.jobs` (`maxRunning`, `retentionSeconds` as `retainMs`, `progressIntervalMs`). */
   jobs?: { maxRunning?: number; retainMs?: number; progressIntervalMs?: number };
   /**
    * On close: `finish` lets running copies end within `graceMs` then cancels the rest; `cancel`
@@ -103,7 +103,7 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
     metrics,
     allowed,
     allowedHosts: config.api.allowedHosts,
-    copyWaitMs: options.copyWaitMs ?? 5000,
+    copyWaitMs: options.copyWaitMs ?? config.api.jobs.waitMs,
     readinessTimeoutMs: options.readinessTimeoutMs ?? 5000,
   };
 

@@ -182,6 +182,12 @@ const apiSchema = z.strictObject({
       retentionSeconds: int(1, 365 * 86_400)
         .default(3600)
         .describe('How long a finished job stays readable.'),
+      waitMs: int(0, 60_000)
+        .default(5000)
+        .describe('How long POST /v1/images:copy waits for its job before answering 202 with it (0: at once).'),
+      progressIntervalMs: int(50, 60_000)
+        .default(1000)
+        .describe('Postgres store: least time between two progress writes of a running job.'),
     })
     .prefault({}),
   trustedProxies: z

@@ -16,7 +16,7 @@ export interface JobStoreOptions {
 
 /** The store `api.jobs.store` names: `memory` (the default) or a Postgres URL. */
 export async function openJobStore(config: ArResolvedConfig, options: JobStoreOptions): Promise<JobStore> {
-  const { store, leaseSeconds, retentionSeconds } = config.api.jobs;
+  const { store, leaseSeconds, retentionSeconds, progressIntervalMs } = config.api.jobs;
   const maxRunning = options.maxRunning ?? config.api.jobs.maxRunning;
   const retainMs = options.retainMs ?? retentionSeconds * 1000;
   if (store === 'memory')
@@ -31,7 +31,7 @@ export async function openJobStore(config: ArResolvedConfig, options: JobStoreOp
     maxRunning,
     leaseSeconds,
     retentionSeconds: Math.max(1, Math.round(retainMs / 1000)),
-    ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    progressIntervalMs: options.progressIntervalMs ?? progressIntervalMs,
   });
 }
 

@@ -23,8 +23,8 @@ export interface PostgresJobStoreOptions {
   leaseSeconds: number;
   /** How long a finished job stays readable. */
   retentionSeconds: number;
-  /** Least time between two progress writes of one job. Default 1000 ms. */
-  progressIntervalMs?: number;
+  /** Least time between two progress writes of one job. */
+  progressIntervalMs: number;
   /** How often an idle instance asks for work. Default 1 s (pg-boss's floor is 0.5 s). */
   pollSeconds?: number;
 }
@@ -226,9 +226,11 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
   async waitFor(id: string, owner: string, ms: number): Promise<Job> {
     const deadline = Date.now() + ms;
     let job = await this.get(id, owner);
-    // It may run on any instance: ask the database until it ends or the wait is over.
+    // It may run on any instance: ask the database until it ends or the wait is over (or the
+    // service stops, closing the database connections: then the caller gets the job as it is).
     while (!FINAL_STATES.has(job.state) && Date.now() < deadline) {
       await delay(Math.min(WAIT_POLL_MS, deadline - Date.now()));
+      if (this.#closing) break;
       job = await this.get(id, owner);
     }
     return job;
@@ -278,7 +280,7 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
 
   /** One attempt at a job, as pg-boss hands it to this instance. Throws to hand it back. */
   async #run(id: string): Promise<void> {
-    const { executors, client, logger, progressIntervalMs = 1000 } = this.#options;
+    const { executors, client, logger, progressIntervalMs } = this.#options;
     const { rows } = await this.#pool.query<Row>(
       `UPDATE ${SCHEMA}.jobs SET state = 'running', attempt = attempt + 1, progress = $2, updated_at = now()
        WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
