@@ -146,10 +146,12 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
   async #start(): Promise<void> {
     const client = await this.#pool.connect();
     try {
-      // Two replicas starting at once would race on CREATE … IF NOT EXISTS.
+      // Two replicas starting at once would race on CREATE … IF NOT EXISTS, ours and pg-boss's
+      // (seen: a duplicate pg_namespace key): one sets up while the other waits on this lock.
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('${SCHEMA}.jobs'))`);
       await client.query(DDL);
+      await this.#boss.start();
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -157,7 +159,6 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     } finally {
       client.release();
     }
-    await this.#boss.start();
     const { leaseSeconds, maxRunning, pollSeconds = 1 } = this.#options;
     await this.#boss.createQueue(GAVE_UP);
     await this.#boss.createQueue(QUEUE, {

@@ -23,8 +23,8 @@ const SOURCE_HOST = 'us-west1-docker.pkg.dev';
 const DEST_HOST = 'europe-west1-docker.pkg.dev';
 const KEY = 'jobs-e2e-key-0123456789';
 const OTHER_KEY = 'jobs-e2e-other-key-0123456789';
-/** Short, so a takeover comes quickly; the copies here take a few seconds at most. */
-const LEASE_SECONDS = 20;
+/** Short, so a takeover comes quickly, yet longer than any one copy here takes on a loaded machine. */
+const LEASE_SECONDS = 30;
 const BIG = `${SOURCE_HOST}/${PROJECT}/staging/big:1`;
 const SMALL = `${SOURCE_HOST}/${PROJECT}/staging/small:1`;
 
@@ -227,7 +227,7 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
     } finally {
       await stopAll(processes);
     }
-  });
+  }, 120_000);
 
   it('concurrent submissions with one Idempotency-Key, to both processes, create one job', async () => {
     const processes: ApiProcess[] = [];
@@ -257,7 +257,7 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
     } finally {
       await stopAll(processes);
     }
-  });
+  }, 120_000);
 
   it('A killed mid-copy (SIGKILL): B takes the job over after the lease and finishes it, same digest', async () => {
     const processes: ApiProcess[] = [];
@@ -299,7 +299,7 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
     } finally {
       await stopAll(processes);
     }
-  });
+  }, 600_000);
 
   it('a restart of the only instance in the middle of a queue of 20 jobs loses none', async () => {
     const processes: ApiProcess[] = [];
@@ -342,5 +342,5 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
     } finally {
       await stopAll(processes);
     }
-  });
+  }, 600_000);
 });
