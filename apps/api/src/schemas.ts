@@ -172,7 +172,9 @@ export const idempotencyHeaders = z.object({
     .min(1)
     .max(255)
     .optional()
-    .describe('A retry with the same key (same caller) returns the job the first request started instead of a second one.'),
+    .describe(
+      'A retry with the same key (same caller) returns the job the first request started instead of a second one.',
+    ),
 });
 
 export const tagBody = z.strictObject({

@@ -184,7 +184,9 @@ const apiSchema = z.strictObject({
         .describe('How long a finished job stays readable.'),
       waitMs: int(0, 60_000)
         .default(5000)
-        .describe('How long POST /v1/images:copy waits for its job before answering 202 with it (0: at once).'),
+        .describe(
+          'How long POST /v1/images:copy waits for its job before answering 202 with it (0: at once).',
+        ),
       progressIntervalMs: int(50, 60_000)
         .default(1000)
         .describe('Postgres store: least time between two progress writes of a running job.'),

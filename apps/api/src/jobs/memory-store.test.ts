@@ -50,7 +50,9 @@ describe('MemoryJobStore', () => {
     await expect(store.submit({ kind: 'copy', owner: 'a', params: {} })).rejects.toMatchObject({
       code: 'AR_API_JOBS_BUSY',
     });
-    expect((await store.submit({ kind: 'copy', owner: 'a', params: {}, idempotencyKey: 'k' })).id).toBe(first.id);
+    expect((await store.submit({ kind: 'copy', owner: 'a', params: {}, idempotencyKey: 'k' })).id).toBe(
+      first.id,
+    );
     runs[0]!.finish({ ok: true });
     await store.close({ mode: 'finish', graceMs: 1000 });
   });
@@ -66,7 +68,10 @@ describe('MemoryJobStore', () => {
     runs[0]!.finish({ images: [] });
     runs[1]!.fail(Object.assign(new Error('no such image'), { code: 'AR_REGISTRY_MANIFEST_NOT_FOUND' }));
     expect(await goodEnd).toMatchObject({ state: 'succeeded', result: { images: [] } });
-    expect(await badEnd).toMatchObject({ state: 'failed', error: { code: 'AR_REGISTRY_MANIFEST_NOT_FOUND' } });
+    expect(await badEnd).toMatchObject({
+      state: 'failed',
+      error: { code: 'AR_REGISTRY_MANIFEST_NOT_FOUND' },
+    });
     expect(store.failureOf(bad)).toMatchObject({ message: 'no such image' });
     expect((await store.waitFor(good.id, 'a', 1000)).state).toBe('succeeded');
     await expect(store.get(good.id, 'b')).rejects.toMatchObject({ code: 'AR_API_JOB_NOT_FOUND' });

@@ -9,7 +9,15 @@ import type { Logger } from 'pino';
 import { ArApiError } from '../errors.js';
 import { jobNotFound, shuttingDown } from './memory-store.js';
 import { jobErrorOf, NO_PROGRESS, progressTracker } from './progress.js';
-import { FINAL_STATES, type Job, type JobCounts, type JobExecutor, type JobState, type JobStore, type JobSubmission } from './types.js';
+import {
+  FINAL_STATES,
+  type Job,
+  type JobCounts,
+  type JobExecutor,
+  type JobState,
+  type JobStore,
+  type JobSubmission,
+} from './types.js';
 
 export interface PostgresJobStoreOptions {
   /** `postgres://…`: every replica given the same database shares the jobs. */
@@ -115,7 +123,9 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     super();
     this.#options = options;
     this.#pool = new pg.Pool({ connectionString: options.url, max: options.maxRunning + 4 });
-    this.#pool.on('error', (error) => options.logger.warn({ err: error }, 'job store: idle connection failed'));
+    this.#pool.on('error', (error) =>
+      options.logger.warn({ err: error }, 'job store: idle connection failed'),
+    );
     const { leaseSeconds, retentionSeconds } = options;
     this.#boss = new PgBoss({
       db: { executeSql: (text, values) => this.#pool.query(text, values) },
@@ -169,8 +179,10 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
       deadLetter: GAVE_UP,
     });
     for (let i = 0; i < maxRunning; i++)
-      await this.#boss.work<{ id: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: pollSeconds }, ([job]) =>
-        this.#run(job!.data.id),
+      await this.#boss.work<{ id: string }>(
+        QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: pollSeconds },
+        ([job]) => this.#run(job!.data.id),
       );
     await this.#boss.work<{ id: string }>(GAVE_UP, { pollingIntervalSeconds: pollSeconds }, async (jobs) => {
       for (const job of jobs) await this.#gaveUp(job.data.id);
@@ -196,7 +208,12 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
          ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING *`,
         [id, kind, owner, idempotencyKey ?? null, JSON.stringify(params), NO_PROGRESS],
       );
-      if (rows[0]) await this.#boss.send(QUEUE, { id }, { id, db: { executeSql: (text, values) => client.query(text, values) } });
+      if (rows[0])
+        await this.#boss.send(
+          QUEUE,
+          { id },
+          { id, db: { executeSql: (text, values) => client.query(text, values) } },
+        );
       await client.query('COMMIT');
       if (rows[0]) return toJob(rows[0]);
     } catch (error) {
@@ -241,7 +258,9 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     const here = this.#failures.get(job.id);
     if (here) return here;
     const { code, message } = job.error ?? { code: 'AR_API_INTERNAL', message: 'The job failed.' };
-    return new ArError(code, message, { kind: (job.error as { kind?: ErrorKind } | undefined)?.kind ?? 'INTERNAL' });
+    return new ArError(code, message, {
+      kind: (job.error as { kind?: ErrorKind } | undefined)?.kind ?? 'INTERNAL',
+    });
   }
 
   async counts(): Promise<JobCounts> {
@@ -270,7 +289,10 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     const running = [...this.#running.values()].map((entry) => entry.done.catch(() => {}));
     if (options.mode === 'finish') {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(running), new Promise((resolve) => (timer = setTimeout(resolve, options.graceMs)))]);
+      await Promise.race([
+        Promise.all(running),
+        new Promise((resolve) => (timer = setTimeout(resolve, options.graceMs))),
+      ]);
       clearTimeout(timer);
     }
     for (const entry of this.#running.values()) entry.abort.abort('shutdown' satisfies StopReason);
@@ -306,7 +328,9 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     const flush = () => {
       pending = undefined;
       const progress = job.progress;
-      writing = writing.then(() => write('progress = $3', [progress])).catch((error) => logger.warn({ err: error, job: id }, 'job progress not saved'));
+      writing = writing
+        .then(() => write('progress = $3', [progress]))
+        .catch((error) => logger.warn({ err: error, job: id }, 'job progress not saved'));
     };
     const report: Parameters<JobExecutor>[2] = (event) => {
       const progress = track(event);
@@ -317,7 +341,10 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
       pending ??= setTimeout(flush, progressIntervalMs);
     };
     // pg-boss gives the job to another instance when the lease ends: stop here then too.
-    const lease = setTimeout(() => abort.abort('superseded' satisfies StopReason), this.#options.leaseSeconds * 1000);
+    const lease = setTimeout(
+      () => abort.abort('superseded' satisfies StopReason),
+      this.#options.leaseSeconds * 1000,
+    );
     logger.info({ job: id, kind: row.kind, attempt }, 'job started');
     const done = (async () => {
       try {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorize } from '../authz.js';
 import { ArApiError } from '../errors.js';
+import { FINAL_STATES } from '../jobs/types.js';
 import * as s from '../schemas.js';
 import { arImageTarget, arListTarget, imageTarget } from '../targets.js';
 import { type RouteContext, security } from './context.js';
-import { FINAL_STATES } from '../jobs/types.js';
 import { renderJob } from './jobs.js';
 
 /** Opaque page tokens bound to the listing they continue, so one cannot be replayed elsewhere. */

@@ -72,6 +72,17 @@ async function withDatabase(test: (url: string) => Promise<void>): Promise<void>
   }
 }
 
+/** What these tests read of an answer: a job, or an error. */
+interface JobJson {
+  id: string;
+  kind: string;
+  state: string;
+  progress: { bytes: number; totalBytes: number };
+  request: { source: string };
+  result?: { images: Array<{ digest: string }> };
+  error?: { code: string; message: string };
+}
+
 interface ApiProcess {
   name: string;
   base: string;
@@ -182,7 +193,11 @@ async function call(
     ...(options.body ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, json: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, any>, text };
+  return {
+    status: response.status,
+    json: (text.startsWith('{') ? JSON.parse(text) : {}) as JobJson,
+    text,
+  };
 }
 
 const copy = (api: ApiProcess, source: string, destination: string, idempotencyKey?: string) =>
@@ -192,19 +207,20 @@ const copy = (api: ApiProcess, source: string, destination: string, idempotencyK
   });
 
 /** Polls the job on `api` until `done` holds (state changes come from another process: no event to wait on). */
-async function pollJob(api: ApiProcess, id: string, done: (job: Record<string, any>) => boolean, timeout: number) {
+async function pollJob(api: ApiProcess, id: string, done: (job: JobJson) => boolean, timeout: number) {
   return vi.waitFor(
     async () => {
       const { status, json } = await call(api, 'GET', `/v1/jobs/${id}`);
       expect(status).toBe(200);
-      if (!done(json)) throw new Error(`job ${id} on ${api.name}: ${json.state} ${JSON.stringify(json.progress)}`);
+      if (!done(json))
+        throw new Error(`job ${id} on ${api.name}: ${json.state} ${JSON.stringify(json.progress)}`);
       return json;
     },
     { timeout, interval: 100 },
   );
 }
 
-const isFinal = (job: Record<string, any>) => ['succeeded', 'failed', 'cancelled'].includes(job.state);
+const isFinal = (job: JobJson) => ['succeeded', 'failed', 'cancelled'].includes(job.state);
 
 describe('copy jobs on Postgres, shared by two API processes', () => {
   it('a job accepted by A is readable on B, by its owner only', async () => {
@@ -219,7 +235,7 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
         expect(onB.request.source).toBe(SMALL);
         const stranger = await call(b, 'GET', `/v1/jobs/${started.json.id}`, { key: OTHER_KEY });
         expect(stranger.status).toBe(404);
-        expect(stranger.json.error.code).toBe('AR_API_JOB_NOT_FOUND');
+        expect(stranger.json.error?.code).toBe('AR_API_JOB_NOT_FOUND');
         const metrics = await call(b, 'GET', '/metrics');
         expect(metrics.text).toMatch(/ar_api_jobs\{state="succeeded"\} 1/);
         expect(metrics.text).toMatch(/ar_api_jobs\{state="queued"\} 0/);
@@ -290,7 +306,7 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
         const doneAt = Date.now();
         expect(done.state).toBe('succeeded');
         expect(await digestOf(destination)).toBe(await digestOf(BIG));
-        expect(done.result.images[0].digest).toBe(await digestOf(BIG));
+        expect(done.result?.images[0]?.digest).toBe(await digestOf(BIG));
         const bytesAtKill = `${(midway.progress.bytes / 2 ** 20).toFixed(1)} of ${(midway.progress.totalBytes / 2 ** 20).toFixed(0)} MiB`;
         console.log(
           `failover (lease ${LEASE_SECONDS} s): killed A at ${bytesAtKill}; B picked the job up ${((pickedUpAt - killedAt) / 1000).toFixed(1)} s after the kill, finished ${((doneAt - pickedUpAt) / 1000).toFixed(1)} s later (${((doneAt - killedAt) / 1000).toFixed(1)} s kill → done)`,
@@ -307,7 +323,10 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
       await withDatabase(async (url) => {
         // One job at a time, so the queue drains slowly enough to restart in its middle.
         const first = await startApi('A', url, processes, 1);
-        const destinations = Array.from({ length: 20 }, (_, i) => `${DEST_HOST}/${PROJECT}/releases/small:q${i}`);
+        const destinations = Array.from(
+          { length: 20 },
+          (_, i) => `${DEST_HOST}/${PROJECT}/releases/small:q${i}`,
+        );
         const answers = await Promise.all(destinations.map((destination) => copy(first, SMALL, destination)));
         const ids = answers.map((answer) => {
           expect(answer.status).toBe(202);
@@ -323,7 +342,8 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
                 `SELECT count(*) FILTER (WHERE state = 'succeeded')::int AS done,
                         count(*) FILTER (WHERE state IN ('queued', 'running'))::int AS open FROM ar_api.jobs`,
               );
-              if (!(rows[0]!.done > 0 && rows[0]!.open > 0)) throw new Error(`queue: ${JSON.stringify(rows[0])}`);
+              if (!(rows[0]!.done > 0 && rows[0]!.open > 0))
+                throw new Error(`queue: ${JSON.stringify(rows[0])}`);
               return rows[0]!.open;
             },
             { timeout: 120_000, interval: 50 },
