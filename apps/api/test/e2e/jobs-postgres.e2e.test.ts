@@ -97,8 +97,9 @@ async function startApi(
   name: string,
   databaseUrl: string,
   processes: ApiProcess[],
-  maxRunning = 2,
+  options: { maxRunning?: number; args?: string[] } = {},
 ): Promise<ApiProcess> {
+  const { maxRunning = 2, args = [] } = options;
   const atEmulator = fixture.clientConfig('jobs-e2e-svc');
   const config = {
     ...atEmulator,
@@ -137,7 +138,7 @@ async function startApi(
   };
   const file = join(fixture.work, `${name}-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, [MAIN, '--config', file], {
+  const child = spawn(process.execPath, [MAIN, '--config', file, ...args], {
     env: { PATH: process.env.PATH, HOME: fixture.work },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -222,6 +223,56 @@ async function pollJob(api: ApiProcess, id: string, done: (job: JobJson) => bool
 
 const isFinal = (job: JobJson) => ['succeeded', 'failed', 'cancelled'].includes(job.state);
 
+/**
+ * The big copy submitted to A and run there; B started once A holds it; A stopped by `stop`
+ * once B sees bytes moved. B must then run it (attempt 2) to the source's digest.
+ */
+async function interruptCopy(
+  url: string,
+  processes: ApiProcess[],
+  tag: string,
+  stop: (a: ApiProcess) => void,
+  args: string[] = [],
+) {
+  const a = await startApi('A', url, processes, { args });
+  const destination = `${DEST_HOST}/${PROJECT}/releases/big:${tag}`;
+  const started = await copy(a, BIG, destination);
+  expect(started.status).toBe(202);
+  const id = started.json.id;
+  // B starts once A holds the job, so A is the one that runs it first.
+  await pollJob(a, id, (job) => job.state === 'running', 60_000);
+  const b = await startApi('B', url, processes);
+  const midway = await pollJob(b, id, (job) => job.progress.bytes > 0 || isFinal(job), 120_000);
+  expect(midway.state).toBe('running');
+  stop(a);
+  const stoppedAt = Date.now();
+  const exitCode = await a.exited;
+  const takenOver = await vi.waitFor(
+    () => {
+      const entry = b.logs.find((line) => line.msg === 'job started' && line.job === id);
+      if (!entry) throw new Error('B has not started the job yet');
+      return entry;
+    },
+    { timeout: (LEASE_SECONDS + 60) * 1000, interval: 100 },
+  );
+  const pickedUpAt = Date.now();
+  expect(takenOver.attempt).toBe(2);
+  const done = await pollJob(b, id, isFinal, 300_000);
+  const doneAt = Date.now();
+  expect(done.state).toBe('succeeded');
+  const digest = await digestOf(BIG);
+  expect(await digestOf(destination)).toBe(digest);
+  expect(done.result?.images[0]?.digest).toBe(digest);
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  return {
+    exitCode,
+    at: `${(midway.progress.bytes / 2 ** 20).toFixed(1)} of ${(midway.progress.totalBytes / 2 ** 20).toFixed(0)} MiB`,
+    pickedUpS: seconds(pickedUpAt - stoppedAt),
+    finishedS: seconds(doneAt - pickedUpAt),
+    totalS: seconds(doneAt - stoppedAt),
+  };
+}
+
 describe('copy jobs on Postgres, shared by two API processes', () => {
   it('a job accepted by A is readable on B, by its owner only', async () => {
     const processes: ApiProcess[] = [];
@@ -279,37 +330,28 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
     const processes: ApiProcess[] = [];
     try {
       await withDatabase(async (url) => {
-        const a = await startApi('A', url, processes);
-        const destination = `${DEST_HOST}/${PROJECT}/releases/big:taken-over`;
-        const started = await copy(a, BIG, destination);
-        expect(started.status).toBe(202);
-        const id = started.json.id as string;
-        // B starts once A holds the job, so A is the one that runs it first.
-        await pollJob(a, id, (job) => job.state === 'running', 60_000);
-        const b = await startApi('B', url, processes);
-        const midway = await pollJob(b, id, (job) => job.progress.bytes > 0 || isFinal(job), 120_000);
-        expect(midway.state).toBe('running');
-        a.child.kill('SIGKILL');
-        const killedAt = Date.now();
-        await a.exited;
-        const takenOver = await vi.waitFor(
-          () => {
-            const entry = b.logs.find((line) => line.msg === 'job started' && line.job === id);
-            if (!entry) throw new Error('B has not started the job yet');
-            return entry;
-          },
-          { timeout: (LEASE_SECONDS + 60) * 1000, interval: 100 },
-        );
-        const pickedUpAt = Date.now();
-        expect(takenOver.attempt).toBe(2);
-        const done = await pollJob(b, id, isFinal, 300_000);
-        const doneAt = Date.now();
-        expect(done.state).toBe('succeeded');
-        expect(await digestOf(destination)).toBe(await digestOf(BIG));
-        expect(done.result?.images[0]?.digest).toBe(await digestOf(BIG));
-        const bytesAtKill = `${(midway.progress.bytes / 2 ** 20).toFixed(1)} of ${(midway.progress.totalBytes / 2 ** 20).toFixed(0)} MiB`;
+        const run = await interruptCopy(url, processes, 'killed', (a) => a.child.kill('SIGKILL'));
         console.log(
-          `failover (lease ${LEASE_SECONDS} s): killed A at ${bytesAtKill}; B picked the job up ${((pickedUpAt - killedAt) / 1000).toFixed(1)} s after the kill, finished ${((doneAt - pickedUpAt) / 1000).toFixed(1)} s later (${((doneAt - killedAt) / 1000).toFixed(1)} s kill → done)`,
+          `failover (lease ${LEASE_SECONDS} s): killed A at ${run.at}; B picked the job up ${run.pickedUpS} s after the kill, finished ${run.finishedS} s later (${run.totalS} s kill → done)`,
+        );
+      });
+    } finally {
+      await stopAll(processes);
+    }
+  }, 600_000);
+
+  it('A stopped mid-copy (SIGTERM, --shutdown cancel) hands the job back: B resumes it before any lease ends', async () => {
+    const processes: ApiProcess[] = [];
+    try {
+      await withDatabase(async (url) => {
+        const run = await interruptCopy(url, processes, 'stopped', (a) => a.child.kill('SIGTERM'), [
+          '--shutdown',
+          'cancel',
+        ]);
+        expect(run.exitCode).toBe(0);
+        expect(Number(run.pickedUpS)).toBeLessThan(LEASE_SECONDS);
+        console.log(
+          `hand-back: stopped A at ${run.at}; B picked the job up ${run.pickedUpS} s after SIGTERM, finished ${run.finishedS} s later`,
         );
       });
     } finally {
@@ -322,7 +364,7 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
     try {
       await withDatabase(async (url) => {
         // One job at a time, so the queue drains slowly enough to restart in its middle.
-        const first = await startApi('A', url, processes, 1);
+        const first = await startApi('A', url, processes, { maxRunning: 1 });
         const destinations = Array.from(
           { length: 20 },
           (_, i) => `${DEST_HOST}/${PROJECT}/releases/small:q${i}`,
