@@ -95,6 +95,9 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
     executors: createExecutors({ allowed, metrics }),
     logger,
     ...options.jobs,
+  }).catch(async (error: unknown) => {
+    if (ownsClient) await client.close();
+    throw error;
   });
   metrics.observeJobs(jobs);
   const context: RouteContext = {

@@ -315,16 +315,17 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     const abort = new AbortController();
     const job = toJob(row);
     // Writes only while the attempt is ours: after a takeover the row's attempt is higher.
-    const write = async (set: string, values: unknown[]) => {
+    const write = async (set: string, values: unknown[]): Promise<boolean> => {
       const result = await this.#pool.query(
         `UPDATE ${SCHEMA}.jobs SET ${set}, updated_at = now() WHERE id = $1 AND attempt = $2`,
         [id, attempt, ...values],
       );
       if (result.rowCount === 0) abort.abort('superseded' satisfies StopReason);
+      return result.rowCount !== 0;
     };
     const track = progressTracker();
     let pending: NodeJS.Timeout | undefined;
-    let writing = Promise.resolve();
+    let writing: Promise<unknown> = Promise.resolve();
     const flush = () => {
       pending = undefined;
       const progress = job.progress;
@@ -363,12 +364,14 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
         clearTimeout(pending);
         await writing;
       }
-      await write('state = $3, progress = $4, result = $5, error = $6', [
+      const ours = await write('state = $3, progress = $4, result = $5, error = $6', [
         job.state,
         job.progress,
         job.result === undefined ? null : JSON.stringify(job.result),
         job.error ?? null,
       ]);
+      // Taken over meanwhile: the other attempt's outcome is the job's.
+      if (!ours) return;
       job.updatedAt = new Date().toISOString();
       this.emit('update', job);
       this.emit('settled', job);

@@ -37,7 +37,12 @@ beforeAll(async () => {
     project: PROJECT,
     moreLocations: ['europe-west1'],
     accounts: { 'jobs-e2e-svc': 'roles/artifactregistry.admin' },
-    repositories: ['staging', { id: 'releases', location: 'europe-west1' }],
+    // The interrupted copies go each to a repository of its own: a second copy of the same blobs
+    // into one repository would find them there and move no bytes.
+    repositories: [
+      'staging',
+      ...['releases', 'killed', 'stopped'].map((id) => ({ id, location: 'europe-west1' })),
+    ],
   });
   setup = createClient(
     resolveConfig({ ...fixture.isolatedUser, overrides: fixture.clientConfig('jobs-e2e-svc') }).config,
@@ -230,12 +235,12 @@ const isFinal = (job: JobJson) => ['succeeded', 'failed', 'cancelled'].includes(
 async function interruptCopy(
   url: string,
   processes: ApiProcess[],
-  tag: string,
+  repository: 'killed' | 'stopped',
   stop: (a: ApiProcess) => void,
   args: string[] = [],
 ) {
   const a = await startApi('A', url, processes, { args });
-  const destination = `${DEST_HOST}/${PROJECT}/releases/big:${tag}`;
+  const destination = `${DEST_HOST}/${PROJECT}/${repository}/big:1`;
   const started = await copy(a, BIG, destination);
   expect(started.status).toBe(202);
   const id = started.json.id;
