@@ -90,7 +90,7 @@ const toJob = (row: Row): Job => ({
   request: row.params,
   progress: row.progress,
   result: row.result ?? undefined,
-  error: row.error ? { code: row.error.code, message: row.error.message } : undefined,
+  error: row.error ?? undefined,
 });
 
 /** Why a running attempt was stopped here. */
@@ -259,7 +259,7 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
     if (here) return here;
     const { code, message } = job.error ?? { code: 'AR_API_INTERNAL', message: 'The job failed.' };
     return new ArError(code, message, {
-      kind: (job.error as { kind?: ErrorKind } | undefined)?.kind ?? 'INTERNAL',
+      kind: (job.error?.kind as ErrorKind | undefined) ?? 'INTERNAL',
     });
   }
 

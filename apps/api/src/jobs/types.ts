@@ -26,7 +26,8 @@ export interface Job<Request = unknown, Result = unknown> {
   request: Request;
   progress: JobProgress;
   result: Result | undefined;
-  error: { code: string; message: string } | undefined;
+  /** `kind` (the error's, as @ar/errors names them) sets the HTTP status a failure answers with; it is not shown. */
+  error: { code: string; message: string; kind?: string } | undefined;
 }
 
 /**

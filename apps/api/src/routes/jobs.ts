@@ -14,7 +14,7 @@ export function renderJob(job: Job, url: string): z.infer<typeof s.job> {
     request: job.request as z.infer<typeof s.copyBody>,
     progress: job.progress,
     ...(job.result ? { result: job.result as z.infer<typeof s.copyResult> } : {}),
-    ...(job.error ? { error: job.error } : {}),
+    ...(job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
     url,
   };
 }

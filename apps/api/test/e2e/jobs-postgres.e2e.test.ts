@@ -292,8 +292,19 @@ describe('copy jobs on Postgres, shared by two API processes', () => {
         const stranger = await call(b, 'GET', `/v1/jobs/${started.json.id}`, { key: OTHER_KEY });
         expect(stranger.status).toBe(404);
         expect(stranger.json.error?.code).toBe('AR_API_JOB_NOT_FOUND');
+        // A failure is kept too, with its code, for any replica to show.
+        const missing = await copy(
+          a,
+          `${SOURCE_HOST}/${PROJECT}/staging/absent:1`,
+          `${DEST_HOST}/${PROJECT}/releases/absent:1`,
+        );
+        expect(missing.status).toBe(202);
+        const failed = await pollJob(b, missing.json.id, isFinal, 60_000);
+        expect(failed.state).toBe('failed');
+        expect(failed.error?.code).toMatch(/^AR_REGISTRY_/);
         const metrics = await call(b, 'GET', '/metrics');
         expect(metrics.text).toMatch(/ar_api_jobs\{state="succeeded"\} 1/);
+        expect(metrics.text).toMatch(/ar_api_jobs\{state="failed"\} 1/);
         expect(metrics.text).toMatch(/ar_api_jobs\{state="queued"\} 0/);
       });
     } finally {
