@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The real-server test environment: a private dockerd, a token-auth docker-registry and the
-# @ar/test-support token server, all on loopback, all under one fresh temp dir.
+# The real-server test environment: a private dockerd, a token-auth docker-registry, the
+# @ar/test-support token server and a PostgreSQL cluster, all on loopback, all under one fresh temp dir.
 #
 #   bash scripts/e2e-env.sh run -- CMD ARGS...  start, run CMD with the AR_E2E_* variables, stop;
 #                                               exits with CMD's status (`npm run test:e2e` does this)
@@ -10,8 +10,8 @@
 #
 # Exports (documented in packages/test-support/README.md): AR_E2E_DIR, AR_E2E_DOCKER_HOST,
 # AR_E2E_REGISTRY, AR_E2E_TOKEN_SERVER, AR_E2E_TOKEN_ADMIN, AR_E2E_TOKEN_SERVICE,
-# AR_E2E_TOKEN_ISSUER, AR_E2E_TOKEN_CERT, AR_E2E_TOKEN_KEY, AR_E2E_PODMAN_HOST.
-# Needs root (dockerd) and the Debian packages docker.io, docker-registry and podman; node from
+# AR_E2E_TOKEN_ISSUER, AR_E2E_TOKEN_CERT, AR_E2E_TOKEN_KEY, AR_E2E_PODMAN_HOST, AR_E2E_POSTGRES_URL.
+# Needs root (dockerd) and the Debian packages docker.io, docker-registry, podman and postgresql; node from
 # the repo. AR_E2E_PODMAN=0 skips the Podman service (AR_E2E_PODMAN_HOST is then unset).
 set -euo pipefail
 
@@ -29,7 +29,8 @@ STOP_TIMEOUT=20                           # seconds, per service, before SIGKILL
 SERVICES=(dockerd token-server registry podman)
 # What start_all exports and writes to $DIR/env.
 EXPORTS=(AR_E2E_DIR AR_E2E_DOCKER_HOST AR_E2E_REGISTRY AR_E2E_TOKEN_SERVER AR_E2E_TOKEN_ADMIN
-  AR_E2E_TOKEN_SERVICE AR_E2E_TOKEN_ISSUER AR_E2E_TOKEN_CERT AR_E2E_TOKEN_KEY AR_E2E_PODMAN_HOST)
+  AR_E2E_TOKEN_SERVICE AR_E2E_TOKEN_ISSUER AR_E2E_TOKEN_CERT AR_E2E_TOKEN_KEY AR_E2E_PODMAN_HOST
+  AR_E2E_POSTGRES_URL)
 
 DIR=
 CMD_PID=
@@ -256,6 +257,59 @@ start_podman() {
   export AR_E2E_PODMAN_HOST=unix://$DIR/podman.sock
 }
 
+# PostgreSQL: a private cluster owned by the `postgres` user (initdb refuses root), its data and
+# socket under $DIR/postgres, listening on a loopback port. Debian keeps the binaries off PATH.
+# pg_ctl daemonizes the server, so it is stopped with pg_ctl rather than by pid (stop_postgres).
+pg_bin() {
+  local ctl
+  ctl=$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1)
+  [[ -n $ctl ]] || die "PostgreSQL not found: install the Debian package postgresql"
+  dirname "$ctl"
+}
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+start_postgres() {
+  [[ $(id -u) == 0 ]] || die "the PostgreSQL cluster runs as the postgres user: run this script as root"
+  local bin attempt
+  bin=$(pg_bin)
+  # The cluster's owner must reach its directory: traverse-only for others on $DIR.
+  chmod 711 "$DIR"
+  mkdir -p "$DIR/postgres"
+  chown postgres: "$DIR/postgres"
+  as_postgres "$bin/initdb" -D "$DIR/postgres/data" -U postgres --auth=trust -E UTF8 --no-sync \
+    >"$DIR/logs/postgres-initdb.log" 2>&1 || {
+    show_log postgres-initdb "$DIR/logs/postgres-initdb.log"
+    die "initdb failed"
+  }
+  touch "$DIR/logs/postgres.log" && chown postgres: "$DIR/logs/postgres.log"
+  for attempt in 1 2 3; do
+    POSTGRES_PORT=$(free_port)
+    if as_postgres "$bin/pg_ctl" -D "$DIR/postgres/data" -l "$DIR/logs/postgres.log" -w -t "$START_TIMEOUT" \
+      -o "-k $DIR/postgres -p $POSTGRES_PORT -h 127.0.0.1 -c fsync=off" start >/dev/null; then
+      export AR_E2E_POSTGRES_URL=postgres://postgres@127.0.0.1:$POSTGRES_PORT/postgres
+      return 0
+    fi
+    if grep -q 'could not bind' "$DIR/logs/postgres.log" && ((attempt < 3)); then
+      log "postgres port $POSTGRES_PORT was taken; trying another"
+      continue
+    fi
+    break
+  done
+  show_log postgres "$DIR/logs/postgres.log"
+  die "postgres did not start"
+}
+
+stop_postgres() {
+  [[ -f $DIR/postgres/data/postmaster.pid ]] || return 0
+  as_postgres "$(pg_bin)/pg_ctl" -D "$DIR/postgres/data" -m fast -t "$STOP_TIMEOUT" stop >/dev/null 2>&1 || {
+    local pid
+    pid=$(head -n 1 "$DIR/postgres/data/postmaster.pid" 2>/dev/null || true)
+    log "postgres did not stop in ${STOP_TIMEOUT}s; killing it"
+    ! ours "$pid" || kill -KILL "$pid" 2>/dev/null || true
+  }
+}
+
 start_all() {
   local started_ms
   ensure_built
@@ -272,6 +326,7 @@ start_all() {
   start_registry
   unset AR_E2E_PODMAN_HOST # set by start_podman when it runs
   start_podman
+  start_postgres
   wait_for dockerd docker_ready
 
   export AR_E2E_DIR=$DIR
@@ -286,7 +341,7 @@ start_all() {
   local name
   # An unset variable (AR_E2E_PODMAN_HOST when Podman is skipped) stays out of the file.
   for name in "${EXPORTS[@]}"; do [[ -z ${!name-} ]] || printf 'export %s=%q\n' "$name" "${!name}"; done >"$DIR/env"
-  log "up in $(($(now_ms) - started_ms)) ms: docker $AR_E2E_DOCKER_HOST, podman ${AR_E2E_PODMAN_HOST:-(skipped)}, registry $AR_E2E_REGISTRY, token server $AR_E2E_TOKEN_SERVER (admin $AR_E2E_TOKEN_ADMIN); logs in $DIR/logs"
+  log "up in $(($(now_ms) - started_ms)) ms: docker $AR_E2E_DOCKER_HOST, podman ${AR_E2E_PODMAN_HOST:-(skipped)}, registry $AR_E2E_REGISTRY, token server $AR_E2E_TOKEN_SERVER (admin $AR_E2E_TOKEN_ADMIN), postgres $AR_E2E_POSTGRES_URL; logs in $DIR/logs"
 }
 
 # stop_one NAME: SIGTERM, wait, SIGKILL if it does not go.
@@ -307,6 +362,7 @@ stop_all() {
   [[ -n $DIR && -d $DIR && -e $DIR/.ar-e2e-env ]] || return 0
   set +e # best effort from here: stop everything even if one step fails
   local i pid
+  stop_postgres
   for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_one "${SERVICES[i]}"; done
   # dockerd stops the containerd it started; make sure.
   pid=$(cat "$DIR/x/containerd/containerd.pid" 2>/dev/null || true)

@@ -12,7 +12,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IdTokenIssuer, sha256Hex, startIdTokenIssuer, startTrap } from '../test/helpers.js';
 import { type ApiOptions, type ApiService, createApi } from './app.js';
-import type { Job } from './jobs.js';
+import type { Job } from './jobs/index.js';
 
 const PROJECT = 'api-tests';
 const HOST = 'us-west1-docker.pkg.dev';
@@ -134,17 +134,21 @@ async function push(name: string, ref: string, options: Parameters<typeof writeO
   return built;
 }
 
-/** Resolves with the job once it has ended (the manager's own event: no polling, no sleeping). */
+/** Resolves with the job once it has ended (the store's own event: no polling, no sleeping). */
 function settled(service: ApiService, id: string, owner = 'admin'): Promise<Job> {
-  return new Promise((resolve) => {
-    const now = service.jobs.get(id, owner);
-    if (now.state !== 'running') return resolve(now);
+  return new Promise((resolve, reject) => {
     const on = (job: Job) => {
       if (job.id !== id) return;
       service.jobs.off('settled', on);
       resolve(job);
     };
+    // Listening first: the job may end while the store is asked.
     service.jobs.on('settled', on);
+    service.jobs.get(id, owner).then((now) => {
+      if (now.state === 'running') return;
+      service.jobs.off('settled', on);
+      resolve(now);
+    }, reject);
   });
 }
 

@@ -8,7 +8,8 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import { createAuthenticator } from './authn.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { guard } from './guard.js';
-import { JobManager } from './jobs.js';
+import { createExecutors } from './jobs/executors.js';
+import { type JobStore, openJobStore } from './jobs/index.js';
 import { createMetrics } from './metrics.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
@@ -35,10 +36,11 @@ export interface ApiOptions {
   rateLimit?: { max: number; windowMs: number };
   /**
    * How long `POST /v1/images:copy` waits for the copy before answering 202 with a job. Default
-   * 5000 ms; 0 always answers 202 at once.
+   * `api.jobs.waitMs` (5000 ms); 0 always answers 202 at once.
    */
   copyWaitMs?: number;
-  jobs?: { maxRunning?: number; retainMs?: number };
+  /** Overrides of `api.jobs` (`maxRunning`, `retentionSeconds` as `retainMs`, `progressIntervalMs`). */
+  jobs?: { maxRunning?: number; retainMs?: number; progressIntervalMs?: number };
   /**
    * On close: `finish` lets running copies end within `graceMs` then cancels the rest; `cancel`
    * aborts them at once. Default finish within 8 s, inside Cloud Run's 10 s after SIGTERM.
@@ -52,7 +54,7 @@ export interface ApiOptions {
 
 export interface ApiService {
   app: FastifyInstance;
-  jobs: JobManager;
+  jobs: JobStore;
   /** Listens on `api.host`:`api.port` (or the given ones); resolves to the base URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Graceful: stop accepting, finish in-flight requests, finish or cancel jobs, release connections. */
@@ -95,17 +97,28 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });
   const ownsClient = options.client === undefined;
-  const jobs = new JobManager(options.jobs);
+  const logger = makeLogger(options);
+  const metrics = createMetrics();
+  const allowed = hostMatcher(config.api.allowedHosts);
+  const jobs = await openJobStore(config, {
+    client,
+    executors: createExecutors({ allowed, metrics }),
+    logger,
+    ...options.jobs,
+  }).catch(async (error: unknown) => {
+    if (ownsClient) await client.close();
+    throw error;
+  });
+  metrics.observeJobs(jobs);
   const context: RouteContext = {
     client,
     jobs,
-    metrics: createMetrics(jobs),
-    allowed: hostMatcher(config.api.allowedHosts),
+    metrics,
+    allowed,
     allowedHosts: config.api.allowedHosts,
-    copyWaitMs: options.copyWaitMs ?? 5000,
+    copyWaitMs: options.copyWaitMs ?? config.api.jobs.waitMs,
     readinessTimeoutMs: options.readinessTimeoutMs ?? 5000,
   };
-  const logger = makeLogger(options);
 
   const app = Fastify({
     loggerInstance: logger,
@@ -159,7 +172,7 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
   let closing: Promise<void> | undefined;
   const shutdownOnce = async () => {
     const shutdown = { mode: options.shutdown?.mode ?? 'finish', graceMs: options.shutdown?.graceMs ?? 8000 };
-    logger.info({ ...shutdown, runningJobs: jobs.running }, 'shutting down');
+    logger.info({ ...shutdown, runningJobs: jobs.runningHere }, 'shutting down');
     // Both at once: in-flight requests (a copy waiting on its job) end as the jobs end.
     await Promise.all([app.close(), jobs.close(shutdown)]);
     if (ownsClient) await client.close();

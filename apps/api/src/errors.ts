@@ -25,6 +25,8 @@ export type ApiErrorCode =
   | 'AR_API_JOBS_BUSY'
   /** The job was cancelled because the service shut down before it finished. */
   | 'AR_API_JOB_CANCELLED'
+  /** `api.jobs.store` names a Postgres database the service cannot open. */
+  | 'AR_API_JOB_STORE_UNAVAILABLE'
   /** The service is shutting down and accepts no new work. */
   | 'AR_API_SHUTTING_DOWN'
   /** `/readyz`: the token source or a registry does not answer. */
@@ -50,6 +52,7 @@ export const API_ERROR_KINDS: Readonly<Record<ApiErrorCode, ErrorKind>> = {
   AR_API_JOB_NOT_FOUND: 'NOT_FOUND',
   AR_API_JOBS_BUSY: 'UNAVAILABLE',
   AR_API_JOB_CANCELLED: 'CANCELLED',
+  AR_API_JOB_STORE_UNAVAILABLE: 'UNAVAILABLE',
   AR_API_SHUTTING_DOWN: 'UNAVAILABLE',
   AR_API_NOT_READY: 'UNAVAILABLE',
   AR_API_INTERNAL: 'INTERNAL',

@@ -7,5 +7,5 @@ export {
   HTTP_STATUS_OVERRIDES,
   httpStatusOf,
 } from './http-status.js';
-export type { Job, JobProgress, JobState } from './jobs.js';
+export type { Job, JobExecutor, JobProgress, JobState, JobStore } from './jobs/index.js';
 export { DEFAULT_ALLOWED_HOSTS } from './targets.js';

@@ -1,11 +1,11 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobManager } from './jobs.js';
+import type { JobStore } from './jobs/index.js';
 
 /**
  * Prometheus metrics of one instance, in a registry of its own (never prom-client's global one,
  * so two services in one process, as in tests, do not mix their counts).
  */
-export function createMetrics(jobs: JobManager) {
+export function createMetrics() {
   const registry = new Registry();
   const requests = new Counter({
     name: 'ar_api_requests_total',
@@ -32,24 +32,12 @@ export function createMetrics(jobs: JobManager) {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
-  new Gauge({
-    name: 'ar_api_jobs',
-    help: 'Jobs held by this instance, by state.',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    collect() {
-      for (const [state, count] of Object.entries(jobs.countByState())) this.set({ state }, count);
-    },
-  });
   const jobsEnded = new Counter({
     name: 'ar_api_jobs_ended_total',
     help: 'Jobs ended, by kind and final state.',
     labelNames: ['kind', 'state'] as const,
     registers: [registry],
   });
-  jobs.on('settled', (job: { kind: string; state: string }) =>
-    jobsEnded.inc({ kind: job.kind, state: job.state }),
-  );
 
   return {
     registry,
@@ -72,6 +60,32 @@ export function createMetrics(jobs: JobManager) {
     },
     jobStarted(kind: string) {
       jobsStarted.inc({ kind });
+    },
+    /**
+     * Job gauges read from the store when scraped (with Postgres: every replica's jobs, so
+     * `queued` is the queue depth), and outcomes of the jobs this instance ran.
+     */
+    observeJobs(jobs: JobStore) {
+      new Gauge({
+        name: 'ar_api_jobs',
+        help: 'Jobs by state: those of this instance (memory store) or of every replica (Postgres store); queued is the queue depth.',
+        labelNames: ['state'] as const,
+        registers: [registry],
+        async collect() {
+          for (const [state, count] of Object.entries(await jobs.counts())) this.set({ state }, count);
+        },
+      });
+      new Gauge({
+        name: 'ar_api_jobs_running_here',
+        help: 'Jobs running on this instance.',
+        registers: [registry],
+        collect() {
+          this.set(jobs.runningHere);
+        },
+      });
+      jobs.on('settled', (job: { kind: string; state: string }) =>
+        jobsEnded.inc({ kind: job.kind, state: job.state }),
+      );
     },
   };
 }

@@ -153,7 +153,9 @@ export const copyResult = z.object({
 export const job = z.object({
   id: z.string(),
   kind: z.string(),
-  state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  state: z
+    .enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+    .describe('queued: waiting for a free instance (Postgres store only).'),
   createdAt: z.string(),
   updatedAt: z.string(),
   request: copyBody,
@@ -170,6 +172,17 @@ export const job = z.object({
 });
 
 export const jobParams = z.object({ id: z.uuid() });
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe(
+      'A retry with the same key (same caller) returns the job the first request started instead of a second one.',
+    ),
+});
 
 export const tagBody = z.strictObject({
   source: reference,

@@ -187,6 +187,35 @@ const apiSchema = z.strictObject({
     })
     .prefault({}),
   cache: apiCacheSchema.prefault({}),
+  jobs: z
+    .strictObject({
+      store: z
+        .string()
+        .regex(/^(memory|postgres(ql)?:\/\/.+)$/, 'must be memory or a postgres:// URL')
+        .default('memory')
+        .meta(secret)
+        .describe(
+          'Where jobs live: memory (this instance only, lost on restart) or a postgres:// URL shared by every replica.',
+        ),
+      maxRunning: int(1, 256).default(4).describe('Jobs this instance runs at once.'),
+      leaseSeconds: int(2, 86_400)
+        .default(300)
+        .describe(
+          'Postgres store: how long a job may run on one instance before it is presumed dead and another takes it over.',
+        ),
+      retentionSeconds: int(1, 365 * 86_400)
+        .default(3600)
+        .describe('How long a finished job stays readable.'),
+      waitMs: int(0, 60_000)
+        .default(5000)
+        .describe(
+          'How long POST /v1/images:copy waits for its job before answering 202 with it (0: at once).',
+        ),
+      progressIntervalMs: int(50, 60_000)
+        .default(1000)
+        .describe('Postgres store: least time between two progress writes of a running job.'),
+    })
+    .prefault({}),
   trustedProxies: z
     .array(z.string().min(1))
     .default([])

@@ -11,6 +11,7 @@ const complete = {
   AR_E2E_TOKEN_ISSUER: 'ar-e2e-token-server',
   AR_E2E_TOKEN_CERT: '/tmp/are2e.abc/token-cert.pem',
   AR_E2E_TOKEN_KEY: '/tmp/are2e.abc/token-key.pem',
+  AR_E2E_POSTGRES_URL: 'postgres://postgres@127.0.0.1:5003/postgres',
 };
 
 describe('e2eEnv', () => {
@@ -25,6 +26,7 @@ describe('e2eEnv', () => {
       tokenIssuer: 'ar-e2e-token-server',
       tokenCert: '/tmp/are2e.abc/token-cert.pem',
       tokenKey: '/tmp/are2e.abc/token-key.pem',
+      postgresUrl: 'postgres://postgres@127.0.0.1:5003/postgres',
       podmanHost: undefined,
     });
     expect(e2eEnv({ ...complete, AR_E2E_PODMAN_HOST: 'unix:///p.sock' }).podmanHost).toBe('unix:///p.sock');

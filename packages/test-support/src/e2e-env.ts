@@ -14,6 +14,7 @@ export const E2E_ENV_VARIABLES = {
   tokenIssuer: 'AR_E2E_TOKEN_ISSUER',
   tokenCert: 'AR_E2E_TOKEN_CERT',
   tokenKey: 'AR_E2E_TOKEN_KEY',
+  postgresUrl: 'AR_E2E_POSTGRES_URL',
 } as const;
 
 /** Set only when the environment was started with a Podman service (not yet: see the README). */
@@ -38,6 +39,8 @@ export interface E2eEnv {
   tokenCert: string;
   /** AR_E2E_TOKEN_KEY: path of the signing key (PEM), to mint tokens directly. */
   tokenKey: string;
+  /** AR_E2E_POSTGRES_URL: `postgres://postgres@127.0.0.1:PORT/postgres`, a superuser of a private cluster (tests create their own databases). */
+  postgresUrl: string;
   /** AR_E2E_PODMAN_HOST, when a Podman service runs; otherwise undefined. */
   podmanHost: string | undefined;
 }
@@ -73,6 +76,7 @@ export function e2eEnv(env: NodeJS.ProcessEnv = process.env): E2eEnv {
     tokenIssuer: read(E2E_ENV_VARIABLES.tokenIssuer),
     tokenCert: read(E2E_ENV_VARIABLES.tokenCert),
     tokenKey: read(E2E_ENV_VARIABLES.tokenKey),
+    postgresUrl: read(E2E_ENV_VARIABLES.postgresUrl),
     podmanHost: podmanHost === undefined || podmanHost === '' ? undefined : podmanHost,
   };
 }

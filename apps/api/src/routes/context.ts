@@ -1,11 +1,11 @@
 import type { ArClient } from '@ar/core';
-import type { JobManager } from '../jobs.js';
+import type { JobStore } from '../jobs/index.js';
 import type { Metrics } from '../metrics.js';
 
-/** What the route plugins share: one client, one job manager, one metrics registry per service. */
+/** What the route plugins share: one client, one job store, one metrics registry per service. */
 export interface RouteContext {
   client: ArClient;
-  jobs: JobManager;
+  jobs: JobStore;
   metrics: Metrics;
   /** `api.allowedHosts` as a predicate: the only registries a route may contact. */
   allowed: (host: string) => boolean;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorize } from '../authz.js';
 import { ArApiError } from '../errors.js';
+import { FINAL_STATES } from '../jobs/types.js';
 import * as s from '../schemas.js';
 import { arImageTarget, arListTarget, imageTarget } from '../targets.js';
 import { wantsFresh } from '../upstream-cache.js';
@@ -111,6 +112,7 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
           'Copy (promote) an image between repositories or registries. 200 when done within the wait, else 202 with a job.',
         tags: ['images'],
         security,
+        headers: s.idempotencyHeaders,
         body: s.copyBody,
         response: { 200: s.job, 202: s.job, ...s.errorResponses },
       },
@@ -122,25 +124,18 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
       const who = request.caller!;
       authorize(who, source.path, 'read');
       authorize(who, destination.path, 'write');
-      const job = jobs.start('copy', who.name, body, (signal, onProgress) => {
-        const transfer = {
-          signal,
-          onProgress,
-          ...(body.allTags ? { allTags: true } : {}),
-          ...(body.platforms ? { platforms: body.platforms } : {}),
-        };
-        // Typed locations: any allowed registry, with the client's credentials.
-        return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
-      });
+      const idempotencyKey = request.headers['idempotency-key'];
+      const started = await jobs.submit({ kind: 'copy', owner: who.name, params: body, idempotencyKey });
       metrics.jobStarted('copy');
       request.log.info(
-        { job: job.id, source: source.reference, destination: destination.reference },
+        { job: started.id, source: source.reference, destination: destination.reference },
         'copy started',
       );
-      const done = await jobs.waitFor(job.id, context.copyWaitMs);
+      const job = await jobs.waitFor(started.id, who.name, context.copyWaitMs);
+      const done = FINAL_STATES.has(job.state);
       const url = `/v1/jobs/${job.id}`;
       // Failed within the wait: answer as the synchronous call it turned out to be.
-      if (done && job.state === 'failed') throw jobs.failureOf(job.id);
+      if (job.state === 'failed') throw jobs.failureOf(job);
       reply.header('location', url);
       return reply.status(done ? 200 : 202).send(renderJob(job, url));
     },

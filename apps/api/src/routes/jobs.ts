@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import type { Job } from '../jobs.js';
+import type { Job } from '../jobs/index.js';
 import * as s from '../schemas.js';
 import { type RouteContext, security } from './context.js';
 
@@ -14,7 +14,7 @@ export function renderJob(job: Job, url: string): z.infer<typeof s.job> {
     request: job.request as z.infer<typeof s.copyBody>,
     progress: job.progress,
     ...(job.result ? { result: job.result as z.infer<typeof s.copyResult> } : {}),
-    ...(job.error ? { error: job.error } : {}),
+    ...(job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
     url,
   };
 }
@@ -32,7 +32,7 @@ export const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, { jobs 
       },
     },
     async (request) => {
-      const job = jobs.get(request.params.id, request.caller!.name);
+      const job = await jobs.get(request.params.id, request.caller!.name);
       return renderJob(job, `/v1/jobs/${job.id}`);
     },
   );

@@ -90,16 +90,21 @@ async function post(path: string, body: unknown) {
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-/** Resolves once the job has ended (at once if it already has): the manager's event, no polling. */
+/** Resolves once the job has ended (at once if it already has): the store's event, no polling. */
 function settled(id: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (api.jobs.get(id, 'promoter').state !== 'running') return resolve();
+  return new Promise((resolve, reject) => {
     const on = (job: { id: string }) => {
       if (job.id !== id) return;
       api.jobs.off('settled', on);
       resolve();
     };
+    // Listening first: the job may end while the store is asked.
     api.jobs.on('settled', on);
+    api.jobs.get(id, 'promoter').then((now) => {
+      if (now.state === 'running') return;
+      api.jobs.off('settled', on);
+      resolve();
+    }, reject);
   });
 }
 
