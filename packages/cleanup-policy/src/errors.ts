@@ -1,4 +1,4 @@
-import { ArError, type ErrorKind } from '@ar/errors';
+import { ArError, type ErrorKind, isArError } from '@ar/errors';
 
 /** Every code an {@link ArCleanupPolicyError} can carry. */
 export const CLEANUP_POLICY_ERROR_CODES = [
@@ -18,4 +18,9 @@ export class ArCleanupPolicyError extends ArError<CleanupPolicyErrorCode> {
   constructor(code: CleanupPolicyErrorCode, message: string, options: ErrorOptions = {}) {
     super(code, message, { ...options, kind: CLEANUP_POLICY_ERROR_KINDS[code] });
   }
+}
+
+/** True for an error of this package (from any copy of it). */
+export function isCleanupPolicyError(error: unknown): error is ArCleanupPolicyError {
+  return isArError(error) && (CLEANUP_POLICY_ERROR_CODES as readonly string[]).includes(error.code);
 }

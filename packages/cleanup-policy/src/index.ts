@@ -4,6 +4,7 @@ export {
   CLEANUP_POLICY_ERROR_CODES,
   CLEANUP_POLICY_ERROR_KINDS,
   type CleanupPolicyErrorCode,
+  isCleanupPolicyError,
 } from './errors.js';
 export { type PruneShorthands, policiesFromShorthands } from './options.js';
 export {

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  type CleanupPolicy,
+  isCleanupPolicyError,
+  policiesFromRest,
+  policiesToRest,
+} from '@ar/cleanup-policy';
 import { projectIdToPath, tryParseArResourceName } from '@ar/image-ref';
 import { type Access, repositoryResource } from '../auth/access.js';
 import { memberProblem, PERMISSIONS, ROLE_PERMISSIONS } from '../auth/iam.js';
@@ -181,6 +187,9 @@ export class ArtifactRegistryApi {
     if (repo.mode === 'VIRTUAL_REPOSITORY') {
       json.virtualRepositoryConfig = { upstreamPolicies: repo.upstreams };
     }
+    // As AR's proto3 JSON: empty and false fields are left out.
+    if (repo.cleanupPolicies.length > 0) json.cleanupPolicies = policiesToRest(repo.cleanupPolicies);
+    if (repo.cleanupPolicyDryRun) json.cleanupPolicyDryRun = true;
     return json;
   }
 
@@ -247,6 +256,14 @@ export class ArtifactRegistryApi {
           if (repo.mode !== 'VIRTUAL_REPOSITORY')
             throw invalid('Only virtual repositories have upstream policies.');
           updated.upstreams = upstreamPolicies(body.virtualRepositoryConfig);
+          break;
+        case 'cleanupPolicies':
+        case 'cleanup_policies':
+          updated.cleanupPolicies = cleanupPolicies(body.cleanupPolicies);
+          break;
+        case 'cleanupPolicyDryRun':
+        case 'cleanup_policy_dry_run':
+          updated.cleanupPolicyDryRun = body.cleanupPolicyDryRun === true;
           break;
         default:
           throw invalid(`Field "${field}" cannot be updated by the emulator.`);
@@ -331,6 +348,16 @@ function upstreamPolicies(config: unknown): UpstreamPolicy[] {
   });
 }
 
+/** A REST `cleanupPolicies` map, validated by `@ar/cleanup-policy` (its message, as AR's 400). */
+function cleanupPolicies(map: unknown): CleanupPolicy[] {
+  try {
+    return policiesFromRest(map);
+  } catch (error) {
+    if (isCleanupPolicyError(error)) throw invalid(error.message);
+    throw error;
+  }
+}
+
 /**
  * Creates a repository from a REST `Repository` body (also how the seed file creates them).
  * Throws ALREADY_EXISTS, or INVALID_ARGUMENT naming the bad field.
@@ -390,6 +417,8 @@ export function createRepository(
       immutableTags: Boolean((body.dockerConfig as { immutableTags?: unknown } | undefined)?.immutableTags),
       remote,
       upstreams,
+      cleanupPolicies: cleanupPolicies(body.cleanupPolicies),
+      cleanupPolicyDryRun: body.cleanupPolicyDryRun === true,
     },
     now,
   );
