@@ -1,4 +1,3 @@
-import { tryParseArResourceName } from '@ar/image-ref';
 import type { Access } from '../auth/access.js';
 import { PERMISSIONS } from '../auth/iam.js';
 import { ANONYMOUS } from '../auth/identity.js';
@@ -63,7 +62,6 @@ export class CleanupApi {
     if (repo === undefined)
       throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Requested entity was not found: ${match[1]}.`);
     this.access.require(principal, repo, run ? PERMISSIONS.repoUpdate : PERMISSIONS.repoGet);
-    if (run) return sendJson(exchange, 200, this.runner.run(repo));
-    sendJson(exchange, 200, { runs: this.runner.runs(repo) });
+    sendJson(exchange, 200, run ? this.runner.run(repo) : { runs: this.runner.runs(repo) });
   }
 }
