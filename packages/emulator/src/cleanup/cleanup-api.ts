@@ -54,11 +54,7 @@ export class CleanupApi {
         `No method ${method} ${exchange.url.pathname}: POST …/repositories/R:runCleanupPolicies or GET …/repositories/R/cleanupRuns.`,
       );
     }
-    const named = tryParseArResourceName(decodeURIComponent(match[1]!));
-    const repo =
-      named.ok && named.value.kind === 'repository'
-        ? this.artifacts.repositoryByResource(match[1]!)
-        : undefined;
+    const repo = this.artifacts.repositoryByResource(match[1]!);
     if (repo === undefined)
       throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `Requested entity was not found: ${match[1]}.`);
     this.access.require(principal, repo, run ? PERMISSIONS.repoUpdate : PERMISSIONS.repoGet);
