@@ -1,4 +1,17 @@
 export {
+  type CleanupPlan,
+  type CleanupPolicy,
+  formatDuration,
+  type PlannedVersion,
+  type PruneShorthands,
+  parsePolicyFile,
+  planCleanup,
+  policiesFromRest,
+  policiesFromShorthands,
+  policiesToFile,
+  type VersionInfo,
+} from '@ar/cleanup-policy';
+export {
   type ArClient,
   type ArPlugin,
   type ClientOptions,
@@ -30,6 +43,7 @@ export {
   registryImageLocation,
 } from './locations.js';
 export type { LayerState, TransferProgress, TransferProgressListener } from './progress.js';
+export { executePrune, type PruneOptions, type PruneResult, type PruneTarget } from './prune.js';
 export {
   type CreateRepositoryOptions,
   type Repository,
