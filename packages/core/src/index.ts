@@ -1,6 +1,10 @@
 export {
+  ArCleanupPolicyError,
+  CLEANUP_POLICY_ERROR_CODES,
+  CLEANUP_POLICY_ERROR_KINDS,
   type CleanupPlan,
   type CleanupPolicy,
+  type CleanupPolicyErrorCode,
   formatDuration,
   type PlannedVersion,
   type PruneShorthands,
