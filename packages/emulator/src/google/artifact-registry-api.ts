@@ -232,7 +232,7 @@ export class ArtifactRegistryApi {
     const body = await readJsonObject(exchange);
     const mask = exchange.url.searchParams.get('updateMask');
     const fields =
-      mask === null || mask === '' ? Object.keys(body) : mask.split(',').map((field) => field.trim());
+      mask === null || mask === '' ? unmaskedFields(body) : mask.split(',').map((field) => field.trim());
     const updated: RepositoryRecord = { ...repo };
     for (const field of fields) {
       switch (field) {
@@ -346,6 +346,30 @@ function upstreamPolicies(config: unknown): UpstreamPolicy[] {
       priority: Number(priority ?? 0),
     };
   });
+}
+
+/** What a PATCH sets and cannot: output-only fields and those fixed at creation. */
+const NOT_UPDATED = new Set([
+  'name',
+  'format',
+  'mode',
+  'createTime',
+  'updateTime',
+  'sizeBytes',
+  'registryUri',
+  'satisfiesPzs',
+  'satisfiesPzi',
+]);
+
+/**
+ * The fields a PATCH without `updateMask` updates: those in the body, less output-only ones. A
+ * whole resource read back and sent (gcloud's read-modify-write, `delete-cleanup-policies`)
+ * replaces the policies even when none are left, which proto3 JSON leaves out.
+ */
+function unmaskedFields(body: Record<string, unknown>): string[] {
+  const fields = Object.keys(body).filter((field) => !NOT_UPDATED.has(field));
+  if (body.name !== undefined && !fields.includes('cleanupPolicies')) fields.push('cleanupPolicies');
+  return fields;
 }
 
 /** A REST `cleanupPolicies` map, validated by `@ar/cleanup-policy` (its message, as AR's 400). */
