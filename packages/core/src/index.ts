@@ -10,6 +10,7 @@ export {
   type PruneShorthands,
   parsePolicyFile,
   planCleanup,
+  policiesFromFile,
   policiesFromRest,
   policiesFromShorthands,
   policiesToFile,
@@ -47,7 +48,14 @@ export {
   registryImageLocation,
 } from './locations.js';
 export type { LayerState, TransferProgress, TransferProgressListener } from './progress.js';
-export { executePrune, type PruneOptions, type PruneResult, type PruneTarget } from './prune.js';
+export {
+  executePrune,
+  type PruneOptions,
+  type PruneReportRow,
+  type PruneResult,
+  type PruneTarget,
+  pruneReport,
+} from './prune.js';
 export {
   type CreateRepositoryOptions,
   type Repository,

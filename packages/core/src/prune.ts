@@ -209,3 +209,46 @@ export async function prune(
   });
   return { ...result, ...executed };
 }
+
+/** One version of a prune, as both apps show it (CLI `--format json`, the API's answer). */
+export interface PruneReportRow {
+  package: string;
+  digest: string;
+  tags: string[];
+  /** Upload time, ISO 8601. */
+  createTime: string;
+  ageSeconds: number;
+  /** `delete` in a dry run; `deleted` or `failed` once applied. */
+  action: 'keep' | 'delete' | 'deleted' | 'failed';
+  /** The deciding policy (for a protected version, the DELETE policy it was kept from). */
+  policy: string | null;
+  protectedBy: 'tagged' | 'in-use' | null;
+  /** Why a deletion failed. */
+  error?: string;
+}
+
+export function pruneReport(result: PruneResult): PruneReportRow[] {
+  const failures = new Map(result.failed.map((failure) => [failure.version, failure.error]));
+  return result.plan.versions.map((version) => {
+    const error = failures.get(version);
+    const action =
+      version.action === 'keep'
+        ? 'keep'
+        : !result.applied
+          ? 'delete'
+          : error === undefined
+            ? 'deleted'
+            : 'failed';
+    return {
+      package: version.package,
+      digest: version.version,
+      tags: [...version.tags],
+      createTime: new Date(version.createTime).toISOString(),
+      ageSeconds: Math.floor(version.ageMs / 1000),
+      action,
+      policy: version.policy ?? null,
+      protectedBy: version.protectedBy ?? null,
+      ...(error === undefined ? {} : { error: error.message }),
+    };
+  });
+}

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { openClient } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { keyValues, render } from '../output.js';
-import { PRUNE_COLUMNS, pruneRows, pruneSummary } from './prune-view.js';
+import { PRUNE_COLUMNS, pruneSummary } from './prune-view.js';
 
 export async function list(command: Command): Promise<void> {
   const client = await openClient(command);
@@ -178,7 +178,8 @@ export async function prune(command: Command): Promise<void> {
       ...(flags.deleteTagged ? { deleteTagged: true } : {}),
       ...(flags.concurrency === undefined ? {} : { concurrency: Number(flags.concurrency) }),
     });
-    const rows = pruneRows(result);
+    const { pruneReport } = await import('@ar/core');
+    const rows = pruneReport(result);
     const format = client.config.output.format;
     process.stdout.write(await render(format, rows, format === 'table' ? PRUNE_COLUMNS : undefined));
     process.stderr.write(pruneSummary(result));

@@ -1,41 +1,18 @@
-import type { PlannedVersion, PruneResult } from '@ar/core';
+import type { PruneReportRow, PruneResult } from '@ar/core';
 
-/** What happened to a version, in the words of the table and `--format json`. */
-function outcome(version: PlannedVersion, result: PruneResult): string {
-  if (version.action === 'keep') return 'keep';
-  if (!result.applied) return 'delete';
-  if (result.failed.some((failure) => failure.version === version)) return 'failed';
-  return 'deleted';
-}
+const age = (seconds: number) =>
+  seconds >= 86_400 ? `${Math.floor(seconds / 86_400)}d` : `${Math.floor(seconds / 3_600)}h`;
 
-const DAY = 86_400_000;
-const age = (ms: number) => (ms >= DAY ? `${Math.floor(ms / DAY)}d` : `${Math.floor(ms / 3_600_000)}h`);
-
-/** One row per version: package, digest, tags, age, keep/delete, the deciding policy. */
-export function pruneRows(result: PruneResult) {
-  return result.plan.versions.map((version) => ({
-    package: version.package,
-    digest: version.version,
-    tags: version.tags,
-    age: age(version.ageMs),
-    createTime: new Date(version.createTime).toISOString(),
-    action: outcome(version, result),
-    policy: version.policy ?? null,
-    protectedBy: version.protectedBy ?? null,
-  }));
-}
-
-export type PruneRow = ReturnType<typeof pruneRows>[number];
-
+/** The table of `gar images prune`: package, digest, tags, age, keep/delete, the deciding policy. */
 export const PRUNE_COLUMNS = [
-  { header: 'PACKAGE', value: (row: PruneRow) => row.package },
-  { header: 'DIGEST', value: (row: PruneRow) => row.digest.slice(0, 19) },
-  { header: 'TAGS', value: (row: PruneRow) => row.tags.join(',') },
-  { header: 'AGE', value: (row: PruneRow) => row.age },
-  { header: 'ACTION', value: (row: PruneRow) => row.action },
+  { header: 'PACKAGE', value: (row: PruneReportRow) => row.package },
+  { header: 'DIGEST', value: (row: PruneReportRow) => row.digest.slice(0, 19) },
+  { header: 'TAGS', value: (row: PruneReportRow) => row.tags.join(',') },
+  { header: 'AGE', value: (row: PruneReportRow) => age(row.ageSeconds) },
+  { header: 'ACTION', value: (row: PruneReportRow) => row.action },
   {
     header: 'POLICY',
-    value: (row: PruneRow) =>
+    value: (row: PruneReportRow) =>
       row.protectedBy === null ? (row.policy ?? '') : `${row.policy} (kept: ${row.protectedBy})`,
   },
 ];
@@ -54,7 +31,9 @@ export function pruneSummary(result: PruneResult): string {
     return `Dry run: ${chosen} of ${total} versions would be deleted${kept}. Run again with --apply to delete them.${unresolved}\n`;
   }
   const failed = result.failed
-    .map((f) => `\n  ${f.version.package}@${f.version.version}: ${f.error.message}`)
+    .map((failure) => `\n  ${failure.version.package}@${failure.version.version}: ${failure.error.message}`)
     .join('');
-  return `Deleted ${result.deleted.length} of ${total} versions${kept}.${result.failed.length > 0 ? ` ${result.failed.length} failed (run again to retry):${failed}` : ''}${unresolved}\n`;
+  const failures =
+    result.failed.length > 0 ? ` ${result.failed.length} failed (run again to retry):${failed}` : '';
+  return `Deleted ${result.deleted.length} of ${total} versions${kept}.${failures}${unresolved}\n`;
 }
