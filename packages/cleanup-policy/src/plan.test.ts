@@ -77,10 +77,8 @@ describe('planCleanup: properties', () => {
         const before = planCleanup(policyList, versionList, NOW);
         const after = planCleanup([...policyList, ...keeps, everything], versionList, NOW);
         for (const keep of keeps) {
-          // What this KEEP matches on its own, against a policy deleting everything.
-          const matched = planCleanup([keep, everything], versionList, NOW).versions.filter(
-            (v) => v.action === 'keep',
-          );
+          // What this KEEP matches: alone, it is the deciding policy of exactly those versions.
+          const matched = planCleanup([keep], versionList, NOW).versions.filter((v) => v.policy === keep.id);
           for (const v of matched) {
             expect(
               after.versions.find((a) => a.package === v.package && a.version === v.version)?.action,

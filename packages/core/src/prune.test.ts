@@ -102,7 +102,7 @@ describe('prune', () => {
     expect(client.applied).toBe(false);
   });
 
-  it('dry run by default; keeps tagged and in-use versions; apply deletes tags then versions; a rerun finds nothing left', async () => {
+  it('dry run by default; keeps tagged and in-use versions; apply deletes tags then versions; executing the same deletions again counts them as done', async () => {
     const oldUntagged = await push('client', 'app', 60);
     const oldTagged = await push('client', 'app', 50, 'v1');
     const deployed = await push('client', 'app', 40, 'prod');

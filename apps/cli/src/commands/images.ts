@@ -163,6 +163,12 @@ async function prunePolicies(command: Command, flags: PruneFlags): Promise<Clean
 
 export async function prune(command: Command): Promise<void> {
   const flags = command.opts() as PruneFlags;
+  const concurrency = Number(flags.concurrency ?? 8);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    command.error(`error: --concurrency must be a whole number of at least 1, got "${flags.concurrency}"`, {
+      exitCode: EXIT.usage,
+    });
+  }
   const policies = await prunePolicies(command, flags);
   // Image references, one per line or whitespace separated (kubectl's jsonpath output works as is).
   const inUse =
@@ -176,7 +182,7 @@ export async function prune(command: Command): Promise<void> {
       inUse,
       ...(flags.apply ? { apply: true } : {}),
       ...(flags.deleteTagged ? { deleteTagged: true } : {}),
-      ...(flags.concurrency === undefined ? {} : { concurrency: Number(flags.concurrency) }),
+      concurrency,
     });
     const { pruneReport } = await import('@ar/core');
     const rows = pruneReport(result);
