@@ -14,6 +14,7 @@ export const LAYERS = {
   '@ar/config': { layer: 'bottom', rank: 0 },
   '@ar/image-ref': { layer: 'domain', rank: 1 },
   '@ar/auth': { layer: 'domain', rank: 1 },
+  '@ar/cleanup-policy': { layer: 'domain', rank: 1 },
   '@ar/registry': { layer: 'adapters', rank: 2 },
   '@ar/docker': { layer: 'adapters', rank: 2 },
   '@ar/emulator': { layer: 'adapters', rank: 2 },

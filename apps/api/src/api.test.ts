@@ -233,6 +233,7 @@ describe('health, readiness, metrics, OpenAPI', () => {
         'GET /v1/jobs/{id}',
         'GET /v1/repositories',
         'GET /v1/repositories/{location}/{project}/{repository}',
+        'POST /v1/repositories/{location}/{project}/{repository}:prune',
         'POST /v1/images:copy',
         'POST /v1/images:tag',
       ].sort(),

@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openApiOptions, openApiRoutes } from './routes/openapi.js';
+import { pruneRoutes } from './routes/prune.js';
 import { repositoryRoutes } from './routes/repositories.js';
 import { contactPolicy, hostMatcher } from './targets.js';
 import { readCacheOf } from './upstream-cache.js';
@@ -167,6 +168,7 @@ export async function createApi(options: ApiOptions): Promise<ApiService> {
     await v1.register(repositoryRoutes, context);
     await v1.register(imageRoutes, context);
     await v1.register(jobRoutes, context);
+    await v1.register(pruneRoutes, context);
   });
 
   let closing: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AUTH_ERROR_KINDS } from '@ar/auth';
 import { CONFIG_ERROR_KINDS } from '@ar/config';
-import { CORE_ERROR_KINDS } from '@ar/core';
+import { CLEANUP_POLICY_ERROR_KINDS, CORE_ERROR_KINDS } from '@ar/core';
 import { ERROR_KINDS } from '@ar/errors';
 import { IMAGE_REF_ERROR_KINDS } from '@ar/image-ref';
 import { REGISTRY_ERROR_KINDS } from '@ar/registry';
@@ -14,6 +14,7 @@ import { HTTP_STATUS_BY_KIND, HTTP_STATUS_OVERRIDES, httpStatusOf } from './http
 const TABLES: Record<string, Readonly<Record<string, string>>> = {
   '@ar/api': API_ERROR_KINDS,
   '@ar/auth': AUTH_ERROR_KINDS,
+  '@ar/cleanup-policy': CLEANUP_POLICY_ERROR_KINDS,
   '@ar/config': CONFIG_ERROR_KINDS,
   '@ar/core': CORE_ERROR_KINDS,
   '@ar/image-ref': IMAGE_REF_ERROR_KINDS,

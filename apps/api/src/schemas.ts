@@ -150,6 +150,53 @@ export const copyResult = z.object({
   ),
 });
 
+export const pruneBody = z
+  .strictObject({
+    policies: z
+      .array(z.record(z.string(), z.unknown()))
+      .min(1)
+      .describe(
+        'Cleanup policies in the file format `gcloud artifacts repositories set-cleanup-policies` reads.',
+      ),
+    image: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Prune only this image (package) of the repository.'),
+    dryRun: z.boolean().default(true).describe('Only plan (the default); false deletes what the plan says.'),
+    deleteTagged: z.boolean().default(false).describe('Also delete versions tags still point to.'),
+    inUse: z
+      .array(reference)
+      .max(10_000)
+      .default([])
+      .describe('Deployed image references: their versions stay.'),
+  })
+  .describe('A prune of one repository by cleanup policy.');
+
+/** A prune job's parameters: the request body and the repository it was accepted for. */
+export const pruneJobRequest = pruneBody.extend({
+  repository: z.string().describe('The repository pruned: HOST/PROJECT/REPOSITORY.'),
+});
+
+export const pruneResult = z.object({
+  applied: z.boolean(),
+  versions: z.array(
+    z.object({
+      package: z.string(),
+      digest: z.string(),
+      tags: z.array(z.string()),
+      createTime: z.string(),
+      ageSeconds: z.number(),
+      action: z.enum(['keep', 'delete', 'deleted', 'failed']),
+      policy: z.string().nullable(),
+      protectedBy: z.enum(['tagged', 'in-use']).nullable(),
+      error: z.string().optional(),
+    }),
+  ),
+  unresolvedInUse: z.array(z.string()),
+});
+
 export const job = z.object({
   id: z.string(),
   kind: z.string(),
@@ -158,7 +205,7 @@ export const job = z.object({
     .describe('queued: waiting for a free instance (Postgres store only).'),
   createdAt: z.string(),
   updatedAt: z.string(),
-  request: copyBody,
+  request: z.union([copyBody, pruneJobRequest]),
   progress: z.object({
     bytes: z.number(),
     totalBytes: z.number(),
@@ -166,7 +213,7 @@ export const job = z.object({
     blobsTotal: z.number(),
     images: z.number(),
   }),
-  result: copyResult.optional(),
+  result: z.union([copyResult, pruneResult]).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   url: z.string().describe('Where to poll this job.'),
 });

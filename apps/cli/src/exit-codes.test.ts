@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { ArAuthError, AUTH_ERROR_KINDS } from '@ar/auth';
 import { ArConfigError, CONFIG_ERROR_KINDS } from '@ar/config';
-import { ArCoreError, CORE_ERROR_KINDS } from '@ar/core';
+import {
+  ArCleanupPolicyError,
+  ArCoreError,
+  CLEANUP_POLICY_ERROR_CODES,
+  CLEANUP_POLICY_ERROR_KINDS,
+  CORE_ERROR_KINDS,
+} from '@ar/core';
 import { DOCKER_ERROR_CODES, DOCKER_ERROR_KINDS, DockerError } from '@ar/docker';
 import { EMULATOR_ERROR_CODES, EMULATOR_ERROR_KINDS, EmulatorError } from '@ar/emulator';
 import { ArError, ERROR_KINDS } from '@ar/errors';
@@ -14,6 +20,11 @@ import { EXIT, EXIT_BY_KIND, EXIT_OVERRIDES, exitStatusOf } from './exit-codes.j
 /** Every package whose errors reach gar: its kind table and an error of each code, made by its own class. */
 const PACKAGES: { name: string; kinds: Readonly<Record<string, string>>; make(code: string): ArError }[] = [
   { name: '@ar/auth', kinds: AUTH_ERROR_KINDS, make: (code) => new ArAuthError(code as never, 'm') },
+  {
+    name: '@ar/cleanup-policy',
+    kinds: CLEANUP_POLICY_ERROR_KINDS,
+    make: (code) => new ArCleanupPolicyError(code as never, 'm'),
+  },
   { name: '@ar/config', kinds: CONFIG_ERROR_KINDS, make: () => new ArConfigError([]) },
   { name: '@ar/core', kinds: CORE_ERROR_KINDS, make: (code) => new ArCoreError(code as never, 'm') },
   { name: '@ar/docker', kinds: DOCKER_ERROR_KINDS, make: (code) => new DockerError(code as never, 'm') },
@@ -41,6 +52,7 @@ describe('exit statuses', () => {
   it('gives every code of every package a kind, set by the package’s own error class', () => {
     // The code lists some packages export and their kind tables name the same codes.
     for (const [list, kinds] of [
+      [CLEANUP_POLICY_ERROR_CODES, CLEANUP_POLICY_ERROR_KINDS],
       [DOCKER_ERROR_CODES, DOCKER_ERROR_KINDS],
       [EMULATOR_ERROR_CODES, EMULATOR_ERROR_KINDS],
       [IMAGE_REF_ERROR_CODES, IMAGE_REF_ERROR_KINDS],

@@ -78,6 +78,30 @@ export function buildProgram(): Command {
     .argument('<image>', 'IMAGE:TAG deletes the tag; IMAGE@DIGEST the version')
     .option('--delete-tags', 'delete the tags that point to the version too')
     .action(lazy(() => import('./commands/images.js'), 'remove'));
+  images
+    .command('prune')
+    .description(
+      'delete old versions by cleanup policy (a dry run unless --apply): plan, then delete tags then versions',
+    )
+    .argument('[repository-or-image]', 'a repository (default the configured one), or one image in it')
+    .option(
+      '--policy <file>',
+      'cleanup policies, the JSON file `gcloud artifacts repositories set-cleanup-policies` reads',
+    )
+    .option('--keep-last <n>', 'keep the N most recent versions of each image')
+    .option('--older-than <duration>', 'delete only versions older than this (30d, 12h)')
+    .option('--untagged', 'delete only untagged versions')
+    .option('--tag-prefix <prefix...>', 'delete only versions with a tag starting with one of these')
+    .option('--keep-tag-prefix <prefix...>', 'keep versions with a tag starting with one of these')
+    .option('--grace <duration>', 'keep versions younger than this, whatever else matches (1h)')
+    .option(
+      '--exclude-in-use <file>',
+      'image references that are deployed (whitespace separated): their versions stay',
+    )
+    .option('--delete-tagged', 'also delete versions tags still point to (with their tags)')
+    .option('--apply', 'delete; without it, only print the plan')
+    .option('--concurrency <n>', 'deletions in flight at once', '8')
+    .action(lazy(() => import('./commands/images.js'), 'prune'));
 
   program
     .command('push')
@@ -150,6 +174,16 @@ export function buildProgram(): Command {
     .option('--remote-url <url>', 'remote mode: the upstream registry')
     .option('--upstream <ID=REPOSITORY:PRIORITY...>', 'virtual mode: an upstream repository and its priority')
     .action(lazy(() => import('./commands/repositories.js'), 'create'));
+  repositories
+    .command('set-cleanup-policies')
+    .description(
+      'set cleanup policies and/or their dry run, as `gcloud artifacts repositories set-cleanup-policies`',
+    )
+    .argument('[repository]', 'a repository ID or LOCATION-docker.pkg.dev/PROJECT/REPOSITORY')
+    .option('--policy <file>', 'the JSON policy file gcloud reads (replaces the current policies)')
+    .option('--dry-run', 'evaluate the policies without deleting')
+    .option('--no-dry-run', 'delete what the policies select')
+    .action(lazy(() => import('./commands/repositories.js'), 'setCleanupPolicies'));
 
   program
     .command('emulator')

@@ -7,8 +7,10 @@ import {
   createAuth,
   type TokenSource,
 } from '@ar/auth';
+import type { CleanupPolicy } from '@ar/cleanup-policy';
 import type { ArResolvedConfig } from '@ar/config';
 import type { ImageEngine } from '@ar/docker';
+import { isArError } from '@ar/errors';
 import {
   type ArImageRef,
   type ArReference,
@@ -16,6 +18,7 @@ import {
   completeArImage,
   completeArRepository,
   parseArReference,
+  tryParseArImage,
 } from '@ar/image-ref';
 import {
   type CopyResult,
@@ -37,6 +40,7 @@ import { checkHealth, type HealthOptions, type HealthReport } from './health.js'
 import { type ImageDescription, type ImageResolution, imageOps, type TransferOptions } from './image-ops.js';
 import { type ImageSummary, imagesApi } from './images.js';
 import { arImageLocation, arImageRef, type ImageLocation, userLocation } from './locations.js';
+import { type PruneOptions, type PruneResult, prune, pruneApi } from './prune.js';
 import { type CreateRepositoryOptions, type Repository, repositoriesApi } from './repositories.js';
 import { RestClient } from './rest.js';
 
@@ -101,6 +105,14 @@ export interface ArClient {
     describe(repository?: string): Promise<Repository>;
     /** Creates a repository and waits for Google's long-running operation. */
     create(repository: string, options?: CreateRepositoryOptions): Promise<Repository>;
+    /**
+     * Sets a repository's cleanup policies (replacing them) and/or its dry-run flag, as
+     * `gcloud artifacts repositories set-cleanup-policies` does.
+     */
+    setCleanupPolicies(
+      repository: string | undefined,
+      settings: { policies?: readonly CleanupPolicy[]; dryRun?: boolean },
+    ): Promise<Repository>;
   };
   readonly images: {
     /** Image versions of a repository (default the configured one), or of one image. */
@@ -113,6 +125,12 @@ export interface ArClient {
       image: string,
       options?: { deleteTags?: boolean },
     ): Promise<{ digest: string; deletedTags: string[] }>;
+    /**
+     * Plans a prune of a repository (default the configured one) or one image with the cleanup
+     * policy language, client-side: tagged and in-use versions stay unless told; with `apply`,
+     * deletes tags then versions in parallel (bounded), resumably.
+     */
+    prune(repositoryOrImage: string | undefined, options: PruneOptions): Promise<PruneResult>;
   };
   /** Pushes `oci:DIR[:TAG]` or `docker-archive:FILE` to an image (blobs first, the tag last). */
   push(source: LocationInput, target: LocationInput, options?: TransferOptions): Promise<CopyResult>;
@@ -190,6 +208,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
+  const prunes = pruneApi(rest);
   const registry = RegistryClient.fromConfig(config, { credentials: auth.registryCredential, ...http });
   const direct = directReads(registry, repositories);
   const reads = options.cache ? cachedReads(direct, options.cache) : direct;
@@ -206,6 +225,27 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
           ),
         )
       : write;
+  /** Deployed references → digests: pinned ones as written, AR tags through the registry. */
+  const inUseDigests = async (references: readonly string[], signal?: AbortSignal) => {
+    const digests = new Set<string>();
+    const unresolved: string[] = [];
+    for (const text of references) {
+      const pinned = /@(sha256:[0-9a-f]{64})$/.exec(text);
+      const parsed = pinned === null ? tryParseArImage(text.replace(/^docker:\/\//, '')) : undefined;
+      if (pinned !== null) digests.add(pinned[1]!);
+      else if (parsed?.ok) {
+        try {
+          digests.add(
+            (await registry.getManifest(arImageRef(parsed.value), signal ? { signal } : {})).digest,
+          );
+        } catch (error) {
+          if (!isArError(error) || error.kind !== 'NOT_FOUND') throw error;
+          unresolved.push(text);
+        }
+      } else unresolved.push(text);
+    }
+    return { digests, unresolved };
+  };
   /** Engine flows, set up on first use: dockerode loads only for engine operations. */
   let engine: Promise<{ ops: EngineOps; close: () => Promise<void> }> | undefined;
   const engineFlows = async (): Promise<EngineOps> => {
@@ -239,6 +279,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
         ),
       describe: (input) => repositories.get(repository(input)),
       create: (input, options) => repositories.create(repository(input), options),
+      setCleanupPolicies: (input, settings) => repositories.setCleanupPolicies(repository(input), settings),
     },
     images: {
       list: (input, options = {}) =>
@@ -248,6 +289,19 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
       delete: async (input, options) => {
         const target = image(input);
         return writing(arImageLocation(target), ops.delete(target, options));
+      },
+      prune: async (input, options) => {
+        const target = input === undefined ? repository() : reference(input);
+        const result = await prune(
+          prunes,
+          target,
+          await inUseDigests(options.inUse ?? [], options.signal),
+          options,
+        );
+        // What the cache kept of a pruned image (its tags, its manifests by digest) is gone upstream.
+        for (const image of new Set(result.deleted.map((version) => version.package)))
+          reads.forget(arImageRef({ ...target, kind: 'image', image }));
+        return result;
       },
     },
     push: async (source, target, options) => {

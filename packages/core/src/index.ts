@@ -1,3 +1,21 @@
+export {
+  ArCleanupPolicyError,
+  CLEANUP_POLICY_ERROR_CODES,
+  CLEANUP_POLICY_ERROR_KINDS,
+  type CleanupPlan,
+  type CleanupPolicy,
+  type CleanupPolicyErrorCode,
+  formatDuration,
+  type PlannedVersion,
+  type PruneShorthands,
+  parsePolicyFile,
+  planCleanup,
+  policiesFromFile,
+  policiesFromRest,
+  policiesFromShorthands,
+  policiesToFile,
+  type VersionInfo,
+} from '@ar/cleanup-policy';
 export type { ReadCacheOptions } from './cache/upstream-reads.js';
 export {
   type ArClient,
@@ -32,6 +50,14 @@ export {
   registryImageLocation,
 } from './locations.js';
 export type { LayerState, TransferProgress, TransferProgressListener } from './progress.js';
+export {
+  executePrune,
+  type PruneOptions,
+  type PruneReportRow,
+  type PruneResult,
+  type PruneTarget,
+  pruneReport,
+} from './prune.js';
 export {
   type CreateRepositoryOptions,
   type Repository,

@@ -1,3 +1,4 @@
+import { type CleanupPolicy, policiesToRest } from '@ar/cleanup-policy';
 import { type ArRepositoryRef, arRepositoryResourceName } from '@ar/image-ref';
 import type { RestClient } from './rest.js';
 
@@ -25,6 +26,9 @@ export interface Repository {
     description?: string;
     dockerRepository?: { customRepository?: { uri?: string }; publicRepository?: string };
   };
+  /** REST form: id → policy (read it with `policiesFromRest`). */
+  cleanupPolicies?: Record<string, unknown>;
+  cleanupPolicyDryRun?: boolean;
 }
 
 export interface CreateRepositoryOptions {
@@ -62,6 +66,26 @@ export function repositoriesApi(rest: RestClient) {
 
     get(repository: ArRepositoryRef): Promise<Repository> {
       return rest.request<Repository>('GET', arRepositoryResourceName(repository));
+    },
+
+    /** PATCH with the update mask gcloud's `set-cleanup-policies` sends: only what is given changes. */
+    setCleanupPolicies(
+      repository: ArRepositoryRef,
+      settings: { policies?: readonly CleanupPolicy[]; dryRun?: boolean },
+    ): Promise<Repository> {
+      const mask = [
+        ...(settings.policies === undefined ? [] : ['cleanupPolicies']),
+        ...(settings.dryRun === undefined ? [] : ['cleanupPolicyDryRun']),
+      ];
+      const body = {
+        ...(settings.policies === undefined ? {} : { cleanupPolicies: policiesToRest(settings.policies) }),
+        ...(settings.dryRun === undefined ? {} : { cleanupPolicyDryRun: settings.dryRun }),
+      };
+      return rest.request<Repository>(
+        'PATCH',
+        `${arRepositoryResourceName(repository)}?updateMask=${mask.join(',')}`,
+        body,
+      );
     },
 
     /** Creates the repository and waits for the operation (Google's create is long-running). */

@@ -16,6 +16,8 @@ import {
   WorkloadIdentity,
   type WorkloadIdentityProviderSpec,
 } from './auth/workload-identity.js';
+import { CleanupApi } from './cleanup/cleanup-api.js';
+import { type CleanupRun, CleanupRunner } from './cleanup/cleanup-runner.js';
 import { EmulatorError } from './errors.js';
 import { ArtifactRegistryApi, createRepository } from './google/artifact-registry-api.js';
 import { IamCredentialsApi } from './google/iam-credentials.js';
@@ -64,6 +66,13 @@ export interface EmulatorOptions {
    * positive value (fractions too, so that tests need not wait).
    */
   uploadIdleTimeoutSeconds?: number;
+  /**
+   * How often repositories' cleanup policies run, as AR runs them on its own schedule. Default
+   * 86400 (daily); 0 never (run them on demand: `runCleanupPolicies()` or the emulator-only endpoint).
+   */
+  cleanupIntervalSeconds?: number;
+  /** The emulator's clock (upload times, token expiry, cleanup ages), ms since the epoch. Default `Date.now`. */
+  clock?: () => number;
 }
 
 export interface Emulator {
@@ -102,6 +111,8 @@ export interface Emulator {
    * `principalSet:` + it + `/*`.
    */
   workloadIdentityPool(project: string, pool: string): string;
+  /** Runs every repository's cleanup policies now (what the schedule does); dry-run repositories only record. */
+  runCleanupPolicies(): CleanupRun[];
   setTokenTtlSeconds(seconds: number): void;
   setMetadataIdentity(identity: MetadataIdentity | undefined): void;
   stop(): Promise<void>;
@@ -125,6 +136,9 @@ function optionsProblem(options: EmulatorOptions): string | undefined {
     return 'locations must name at least one location';
   if (options.uploadIdleTimeoutSeconds !== undefined && !(options.uploadIdleTimeoutSeconds > 0)) {
     return `uploadIdleTimeoutSeconds ${options.uploadIdleTimeoutSeconds} must be positive`;
+  }
+  if (options.cleanupIntervalSeconds !== undefined && !(options.cleanupIntervalSeconds >= 0)) {
+    return `cleanupIntervalSeconds ${options.cleanupIntervalSeconds} must be 0 (never) or positive`;
   }
   if (options.rateLimit !== undefined && !(options.rateLimit.requestsPerSecond > 0)) {
     return 'rateLimit.requestsPerSecond must be positive';
@@ -204,6 +218,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const identity = new Identity(store, {
       tokenTtlSeconds: () => tokenTtlSeconds,
       tokenUri: () => tokenUrl,
+      ...(options.clock === undefined ? {} : { now: options.clock }),
     });
     const artifacts = new Artifacts(store, blobs, () => identity.now());
     const access = new Access(store, identity);
@@ -234,6 +249,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const iamCredentials = new IamCredentialsApi(access, identity, store);
     const rest = new ArtifactRegistryApi(artifacts, access, identity);
     const serviceUsage = new ServiceUsageApi(access, store);
+    const cleanupRunner = new CleanupRunner(artifacts, () => identity.now());
+    const cleanupApi = new CleanupApi(artifacts, access, cleanupRunner);
+    const cleanupIntervalMs = (options.cleanupIntervalSeconds ?? 86_400) * 1000;
+    if (cleanupIntervalMs > 0) {
+      const schedule = setInterval(() => cleanupRunner.runAll(), Math.min(cleanupIntervalMs, 2 ** 31 - 1));
+      schedule.unref();
+      cleanups.push(() => clearInterval(schedule));
+    }
     const route = async (exchange: Exchange) => {
       const path = exchange.url.pathname;
       if (path === '/v2' || path.startsWith('/v2/')) return registry.handle(exchange);
@@ -250,6 +273,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (path === '/v1/token') return sts.handle(exchange);
       if (ServiceUsageApi.matches(path)) return serviceUsage.handle(exchange);
       if (ArtifactRegistryApi.matches(path)) return rest.handle(exchange);
+      if (CleanupApi.matches(path)) return cleanupApi.handle(exchange);
       if (path === '/healthz') return sendJson(exchange, 200, { status: 'ok' });
       exchange.req.resume();
       sendJson(exchange, 404, { error: { code: 404, message: `Nothing at ${path}.`, status: 'NOT_FOUND' } });
@@ -370,6 +394,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           throw new EmulatorError('AR_EMULATOR_NOT_FOUND', `No project "${project}".`);
         return poolResource(number, pool);
       },
+      runCleanupPolicies: () => cleanupRunner.runAll(),
       setTokenTtlSeconds(seconds) {
         if (!(seconds >= 1))
           throw new EmulatorError('AR_EMULATOR_OPTIONS_INVALID', 'Token lifetime must be at least 1 s.');

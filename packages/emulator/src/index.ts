@@ -1,6 +1,7 @@
 export { PERMISSIONS, ROLE_PERMISSIONS } from './auth/iam.js';
 export type { AuthorizedUserFile, MintedToken, ServiceAccountKeyFile } from './auth/identity.js';
 export type { WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
+export type { CleanupRun } from './cleanup/cleanup-runner.js';
 export {
   type EmulatorClientConfig,
   type EmulatorConnection,

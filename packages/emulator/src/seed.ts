@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { type PolicyFileEntry, policiesFromFile, policiesToRest } from '@ar/cleanup-policy';
 import { memberProblem, ROLE_PERMISSIONS } from './auth/iam.js';
 import type { AuthorizedUserFile, Identity, ServiceAccountKeyFile } from './auth/identity.js';
 import type { WorkloadIdentity, WorkloadIdentityProviderSpec } from './auth/workload-identity.js';
@@ -39,6 +40,9 @@ export interface SeedRepository {
   remote?: { uri: string; username?: string; password?: string; description?: string };
   /** VIRTUAL_REPOSITORY: upstream repositories (an ID in the same project and location, or a full resource name). */
   upstreams?: Array<{ id?: string; repository: string; priority: number }>;
+  /** Cleanup policies in the file form `gcloud artifacts repositories set-cleanup-policies` reads. */
+  cleanupPolicies?: PolicyFileEntry[];
+  cleanupPolicyDryRun?: boolean;
   iam?: SeedBinding[];
 }
 
@@ -145,6 +149,13 @@ export function seedProblems(seed: Seed): string[] {
       }
       if (mode === 'REMOTE_REPOSITORY' && typeof repo.remote?.uri !== 'string') {
         problems.push(`${where}.remote.uri: required for a remote repository`);
+      }
+      if (repo.cleanupPolicies !== undefined) {
+        try {
+          policiesFromFile(repo.cleanupPolicies);
+        } catch (error) {
+          problems.push(`${where}.cleanupPolicies: ${(error as Error).message}`);
+        }
       }
       checkBindings(repo.iam, `${where}.iam`, problems);
     });
@@ -267,6 +278,8 @@ async function createSeeded(seed: Seed, context: SeedContext, result: SeedResult
           mode: repo.mode ?? 'STANDARD_REPOSITORY',
           description: repo.description ?? '',
           dockerConfig: { immutableTags: repo.immutableTags ?? false },
+          cleanupPolicies: policiesToRest(policiesFromFile(repo.cleanupPolicies ?? [])),
+          cleanupPolicyDryRun: repo.cleanupPolicyDryRun ?? false,
           ...(repo.remote === undefined
             ? {}
             : {

@@ -145,4 +145,15 @@ describe('start (both front doors)', () => {
     expect(await bad.done).toBe(2);
     expect(bad.banner).toContain("Unknown option '--bogus'");
   });
+
+  it('passes --cleanup-interval to the emulator, which refuses a negative one', async () => {
+    const help = await start(['--help']);
+    expect(await help.done).toBe(0);
+    expect(help.banner).toContain('--cleanup-interval SECONDS');
+    const negative = start(['--cleanup-interval=-1']).then(({ done }) => done);
+    await expect(negative).rejects.toMatchObject({
+      code: 'AR_EMULATOR_OPTIONS_INVALID',
+      message: expect.stringContaining('cleanupIntervalSeconds -1 must be 0 (never) or positive'),
+    });
+  });
 });

@@ -26,6 +26,9 @@ Options:
   --tls                serve HTTPS; the CA is written to DATA_DIR/ca.pem
   --token-ttl SECONDS  lifetime of minted access tokens (default 3600)
   --rate-limit N       requests per second per caller on the registry API (default: none)
+  --cleanup-interval SECONDS
+                       how often repositories' cleanup policies run (default 86400; 0 never:
+                       POST /emulator/v1/…/repositories/R:runCleanupPolicies runs them on demand)
   --ready-file FILE    write the connection info as JSON there once serving (url, urls,
                        dataDir, tokenUrl, stsUrl, metadataHost, caCertPath, keyFiles, env,
                        garConfig)
@@ -43,6 +46,7 @@ const OPTIONS = {
   tls: { type: 'boolean' },
   'token-ttl': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'cleanup-interval': { type: 'string' },
   'ready-file': { type: 'string' },
   'write-config': { type: 'string' },
   log: { type: 'boolean' },
@@ -124,6 +128,7 @@ export async function runStartCommand(argv: readonly string[], io: StartCommandI
   const dataDir = values['data-dir'] ?? io.defaults?.dataDir;
   const tokenTtlSeconds = number('token-ttl', values['token-ttl']);
   const rate = number('rate-limit', values['rate-limit']);
+  const cleanupIntervalSeconds = number('cleanup-interval', values['cleanup-interval']);
   const emulator = await startEmulator({
     ...(port === undefined ? {} : { port }),
     ...(values.host === undefined ? {} : { host: values.host }),
@@ -133,6 +138,7 @@ export async function runStartCommand(argv: readonly string[], io: StartCommandI
     ...(values.tls === true ? { tls: true } : {}),
     ...(tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds }),
     ...(rate === undefined ? {} : { rateLimit: { requestsPerSecond: rate } }),
+    ...(cleanupIntervalSeconds === undefined ? {} : { cleanupIntervalSeconds }),
     ...(values.log === true ? { log: io.stdout } : {}),
   });
   // Listening before the banner: whoever reads it may stop us at once, and a SIGTERM with no

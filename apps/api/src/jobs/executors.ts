@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Metrics } from '../metrics.js';
+import { runPrune } from '../routes/prune.js';
 import type * as s from '../schemas.js';
-import { imageTarget } from '../targets.js';
+import { arListTarget, imageTarget } from '../targets.js';
 import type { JobExecutor } from './types.js';
 
 /**
@@ -28,6 +29,12 @@ export function createExecutors(options: {
       // Idempotent: blobs present are skipped and the tag is written last, so a job taken over
       // from a dead instance finishes with the same digests.
       return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
+    },
+    prune: (client, params, _onProgress, signal) => {
+      const body = params as z.infer<typeof s.pruneJobRequest>;
+      const repository = arListTarget(body.repository, allowed).reference;
+      // Resumable: a tag or version already gone counts as deleted, so a job run again finishes.
+      return metrics.upstream('prune', () => runPrune(client, { ...body, repository }, { signal }));
     },
   };
 }

@@ -1,8 +1,11 @@
-import type { ImageDescription, ImageSummary } from '@ar/core';
+import { readFile } from 'node:fs/promises';
+import type { CleanupPolicy, ImageDescription, ImageSummary } from '@ar/core';
 import { parseReference, tryParseArImage } from '@ar/image-ref';
 import type { Command } from 'commander';
 import { openClient } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { keyValues, render } from '../output.js';
+import { PRUNE_COLUMNS, pruneSummary } from './prune-view.js';
 
 export async function list(command: Command): Promise<void> {
   const client = await openClient(command);
@@ -116,6 +119,77 @@ export async function remove(command: Command): Promise<void> {
         ? `Deleted ${command.args[0]}${result.deletedTags.length ? ` (tags: ${result.deletedTags.join(', ')})` : ''}\n`
         : await render(client.config.output.format, result),
     );
+  } finally {
+    await client.close();
+  }
+}
+
+interface PruneFlags {
+  policy?: string;
+  keepLast?: string;
+  olderThan?: string;
+  untagged?: boolean;
+  tagPrefix?: string[];
+  keepTagPrefix?: string[];
+  grace?: string;
+  apply?: boolean;
+  deleteTagged?: boolean;
+  excludeInUse?: string;
+  concurrency?: string;
+}
+
+/** The policies of `--policy FILE` (gcloud's format) or of the shorthand flags, not both. */
+async function prunePolicies(command: Command, flags: PruneFlags): Promise<CleanupPolicy[]> {
+  const { parsePolicyFile, policiesFromShorthands } = await import('@ar/core');
+  const shorthands = {
+    ...(flags.keepLast === undefined ? {} : { keepLast: Number(flags.keepLast) }),
+    ...(flags.olderThan === undefined ? {} : { olderThan: flags.olderThan }),
+    ...(flags.untagged ? { untagged: true } : {}),
+    ...(flags.tagPrefix === undefined ? {} : { tagPrefixes: flags.tagPrefix }),
+    ...(flags.keepTagPrefix === undefined ? {} : { keepTagPrefixes: flags.keepTagPrefix }),
+    ...(flags.grace === undefined ? {} : { grace: flags.grace }),
+  };
+  if (flags.policy === undefined) return policiesFromShorthands(shorthands);
+  if (Object.keys(shorthands).length > 0) {
+    command.error(
+      'error: --policy and the shorthand flags (--keep-last, --older-than, …) exclude each other',
+      {
+        exitCode: EXIT.usage,
+      },
+    );
+  }
+  return parsePolicyFile(await readFile(flags.policy, 'utf8'));
+}
+
+export async function prune(command: Command): Promise<void> {
+  const flags = command.opts() as PruneFlags;
+  const concurrency = Number(flags.concurrency ?? 8);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    command.error(`error: --concurrency must be a whole number of at least 1, got "${flags.concurrency}"`, {
+      exitCode: EXIT.usage,
+    });
+  }
+  const policies = await prunePolicies(command, flags);
+  // Image references, one per line or whitespace separated (kubectl's jsonpath output works as is).
+  const inUse =
+    flags.excludeInUse === undefined
+      ? []
+      : (await readFile(flags.excludeInUse, 'utf8')).split(/\s+/).filter((reference) => reference !== '');
+  const client = await openClient(command);
+  try {
+    const result = await client.images.prune(command.args[0], {
+      policies,
+      inUse,
+      ...(flags.apply ? { apply: true } : {}),
+      ...(flags.deleteTagged ? { deleteTagged: true } : {}),
+      concurrency,
+    });
+    const { pruneReport } = await import('@ar/core');
+    const rows = pruneReport(result);
+    const format = client.config.output.format;
+    process.stdout.write(await render(format, rows, format === 'table' ? PRUNE_COLUMNS : undefined));
+    process.stderr.write(pruneSummary(result));
+    if (result.failed.length > 0) process.exitCode = EXIT.failure;
   } finally {
     await client.close();
   }

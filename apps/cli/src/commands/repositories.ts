@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Repository, RepositoryMode, UpstreamPolicy } from '@ar/core';
 import { tryParseArResourceName } from '@ar/image-ref';
 import type { Command } from 'commander';
@@ -35,7 +36,7 @@ export async function list(command: Command): Promise<void> {
 
 export async function describe(command: Command): Promise<void> {
   const client = await openClient(command);
-  const { upstreamsByPriority } = await import('@ar/core');
+  const { policiesFromRest, policiesToFile, upstreamsByPriority } = await import('@ar/core');
   const repository = await client.repositories.describe(command.args[0]);
   if (client.config.output.format !== 'table') {
     process.stdout.write(await render(client.config.output.format, repository));
@@ -53,8 +54,20 @@ export async function describe(command: Command): Promise<void> {
       ['upstream', remote?.customRepository?.uri ?? remote?.publicRepository],
       ['created', repository.createTime],
       ['updated', repository.updateTime],
+      [
+        'cleanup dry run',
+        repository.cleanupPolicies ? (repository.cleanupPolicyDryRun ? 'yes' : 'no') : undefined,
+      ],
     ]),
   );
+  const cleanup = policiesToFile(policiesFromRest(repository.cleanupPolicies ?? {}));
+  if (cleanup.length > 0) {
+    process.stdout.write('cleanup policies (the file `set-cleanup-policies --policy` reads):\n');
+    for (const policy of cleanup) {
+      const { name, action, ...rule } = policy;
+      process.stdout.write(`  ${name}  ${action.type}  ${JSON.stringify(rule)}\n`);
+    }
+  }
   if (upstreams.length > 0) {
     process.stdout.write('upstream policies (highest priority first; equal priorities may serve alike):\n');
     for (const policy of upstreams)
@@ -107,4 +120,27 @@ function parseUpstream(
     ? repository!
     : `projects/${config.project}/locations/${config.location}/repositories/${repository}`;
   return { id: id!, repository: name, priority: Number(priority) };
+}
+
+/** `gar repositories set-cleanup-policies REPO --policy FILE [--dry-run | --no-dry-run]`, as gcloud. */
+export async function setCleanupPolicies(command: Command): Promise<void> {
+  const { policy, dryRun } = command.opts() as { policy?: string; dryRun?: boolean };
+  if (policy === undefined && dryRun === undefined) {
+    command.error('error: give --policy FILE, --dry-run or --no-dry-run (or --policy with one of them)', {
+      exitCode: EXIT.usage,
+    });
+  }
+  const { parsePolicyFile, policiesFromRest, policiesToFile } = await import('@ar/core');
+  const policies = policy === undefined ? undefined : parsePolicyFile(await readFile(policy, 'utf8'));
+  const client = await openClient(command);
+  const repository = await client.repositories.setCleanupPolicies(command.args[0], {
+    ...(policies === undefined ? {} : { policies }),
+    ...(dryRun === undefined ? {} : { dryRun }),
+  });
+  // As gcloud: the dry-run state on stderr, the policies (file form) on stdout.
+  process.stderr.write(`Dry run is ${repository.cleanupPolicyDryRun ? 'enabled' : 'disabled'}.\n`);
+  const format = client.config.output.format === 'table' ? 'json' : client.config.output.format;
+  process.stdout.write(
+    await render(format, policiesToFile(policiesFromRest(repository.cleanupPolicies ?? {}))),
+  );
 }

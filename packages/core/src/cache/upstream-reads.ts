@@ -149,10 +149,12 @@ export function cachedReads(direct: UpstreamReads, options: ReadCacheOptions): U
         readOptions.fresh,
       );
     },
-    // Manifests by digest stay: a write adds content, it cannot change what a digest names.
+    // Manifests by digest go too: a digest always names the same content, but a delete (or a
+    // prune) may have removed it from the repository.
     forget(repository) {
       const key = repositoryKey(repository);
       for (const lookups of [tags, heads, listings]) lookups.forget(key);
+      for (const cached of [...byDigest.keys()]) if (cached.startsWith(`${key}@`)) byDigest.delete(cached);
     },
   };
 }

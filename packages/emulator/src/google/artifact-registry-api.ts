@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  type CleanupPolicy,
+  isCleanupPolicyError,
+  policiesFromRest,
+  policiesToRest,
+} from '@ar/cleanup-policy';
 import { projectIdToPath, tryParseArResourceName } from '@ar/image-ref';
 import { type Access, repositoryResource } from '../auth/access.js';
 import { memberProblem, PERMISSIONS, ROLE_PERMISSIONS } from '../auth/iam.js';
@@ -181,6 +187,9 @@ export class ArtifactRegistryApi {
     if (repo.mode === 'VIRTUAL_REPOSITORY') {
       json.virtualRepositoryConfig = { upstreamPolicies: repo.upstreams };
     }
+    // As AR's proto3 JSON: empty and false fields are left out.
+    if (repo.cleanupPolicies.length > 0) json.cleanupPolicies = policiesToRest(repo.cleanupPolicies);
+    if (repo.cleanupPolicyDryRun) json.cleanupPolicyDryRun = true;
     return json;
   }
 
@@ -223,7 +232,7 @@ export class ArtifactRegistryApi {
     const body = await readJsonObject(exchange);
     const mask = exchange.url.searchParams.get('updateMask');
     const fields =
-      mask === null || mask === '' ? Object.keys(body) : mask.split(',').map((field) => field.trim());
+      mask === null || mask === '' ? unmaskedFields(body) : mask.split(',').map((field) => field.trim());
     const updated: RepositoryRecord = { ...repo };
     for (const field of fields) {
       switch (field) {
@@ -247,6 +256,14 @@ export class ArtifactRegistryApi {
           if (repo.mode !== 'VIRTUAL_REPOSITORY')
             throw invalid('Only virtual repositories have upstream policies.');
           updated.upstreams = upstreamPolicies(body.virtualRepositoryConfig);
+          break;
+        case 'cleanupPolicies':
+        case 'cleanup_policies':
+          updated.cleanupPolicies = cleanupPolicies(body.cleanupPolicies);
+          break;
+        case 'cleanupPolicyDryRun':
+        case 'cleanup_policy_dry_run':
+          updated.cleanupPolicyDryRun = body.cleanupPolicyDryRun === true;
           break;
         default:
           throw invalid(`Field "${field}" cannot be updated by the emulator.`);
@@ -331,6 +348,40 @@ function upstreamPolicies(config: unknown): UpstreamPolicy[] {
   });
 }
 
+/** What a PATCH sets and cannot: output-only fields and those fixed at creation. */
+const NOT_UPDATED = new Set([
+  'name',
+  'format',
+  'mode',
+  'createTime',
+  'updateTime',
+  'sizeBytes',
+  'registryUri',
+  'satisfiesPzs',
+  'satisfiesPzi',
+]);
+
+/**
+ * The fields a PATCH without `updateMask` updates: those in the body, less output-only ones. A
+ * whole resource read back and sent (gcloud's read-modify-write, `delete-cleanup-policies`)
+ * replaces the policies even when none are left, which proto3 JSON leaves out.
+ */
+function unmaskedFields(body: Record<string, unknown>): string[] {
+  const fields = Object.keys(body).filter((field) => !NOT_UPDATED.has(field));
+  if (body.name !== undefined && !fields.includes('cleanupPolicies')) fields.push('cleanupPolicies');
+  return fields;
+}
+
+/** A REST `cleanupPolicies` map, validated by `@ar/cleanup-policy` (its message, as AR's 400). */
+function cleanupPolicies(map: unknown): CleanupPolicy[] {
+  try {
+    return policiesFromRest(map);
+  } catch (error) {
+    if (isCleanupPolicyError(error)) throw invalid(error.message);
+    throw error;
+  }
+}
+
 /**
  * Creates a repository from a REST `Repository` body (also how the seed file creates them).
  * Throws ALREADY_EXISTS, or INVALID_ARGUMENT naming the bad field.
@@ -390,6 +441,8 @@ export function createRepository(
       immutableTags: Boolean((body.dockerConfig as { immutableTags?: unknown } | undefined)?.immutableTags),
       remote,
       upstreams,
+      cleanupPolicies: cleanupPolicies(body.cleanupPolicies),
+      cleanupPolicyDryRun: body.cleanupPolicyDryRun === true,
     },
     now,
   );

@@ -1,3 +1,4 @@
+import type { CleanupPolicy } from '@ar/cleanup-policy';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
 export type RepositoryMode = 'STANDARD_REPOSITORY' | 'REMOTE_REPOSITORY' | 'VIRTUAL_REPOSITORY';
@@ -30,6 +31,10 @@ export interface RepositoryRecord {
   immutableTags: boolean;
   remote: RemoteConfig | undefined;
   upstreams: UpstreamPolicy[];
+  /** Validated by `@ar/cleanup-policy`, sorted by id. */
+  cleanupPolicies: CleanupPolicy[];
+  /** AR's `cleanupPolicyDryRun`: evaluate and record, delete nothing. */
+  cleanupPolicyDryRun: boolean;
   createMs: number;
   updateMs: number;
 }
@@ -64,6 +69,8 @@ interface RepositoryRow {
   immutable_tags: number;
   remote: string | null;
   upstreams: string | null;
+  cleanup_policies: string | null;
+  cleanup_dry_run: number;
   create_ms: number;
   update_ms: number;
 }
@@ -89,6 +96,7 @@ CREATE TABLE IF NOT EXISTS repositories (
   format TEXT NOT NULL, mode TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
   labels TEXT NOT NULL DEFAULT '{}', immutable_tags INTEGER NOT NULL DEFAULT 0,
   remote TEXT, upstreams TEXT, create_ms INTEGER NOT NULL, update_ms INTEGER NOT NULL,
+  cleanup_policies TEXT, cleanup_dry_run INTEGER NOT NULL DEFAULT 0,
   UNIQUE (project, location, name)
 );
 CREATE TABLE IF NOT EXISTS blob_links (
@@ -159,6 +167,9 @@ function toRepository(row: RepositoryRow): RepositoryRecord {
     immutableTags: row.immutable_tags === 1,
     remote: row.remote === null ? undefined : (JSON.parse(row.remote) as RemoteConfig),
     upstreams: row.upstreams === null ? [] : (JSON.parse(row.upstreams) as UpstreamPolicy[]),
+    cleanupPolicies:
+      row.cleanup_policies === null ? [] : (JSON.parse(row.cleanup_policies) as CleanupPolicy[]),
+    cleanupPolicyDryRun: row.cleanup_dry_run === 1,
     createMs: row.create_ms,
     updateMs: row.update_ms,
   };
@@ -198,6 +209,15 @@ export class MetadataStore {
     this.db.exec('PRAGMA foreign_keys = ON');
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.#addCleanupColumns();
+  }
+
+  /** Data dirs made before cleanup policies existed: their repositories table gains the columns. */
+  #addCleanupColumns(): void {
+    const columns = this.db.prepare('PRAGMA table_info(repositories)').all() as Array<{ name: string }>;
+    if (columns.some((column) => column.name === 'cleanup_policies')) return;
+    this.db.exec('ALTER TABLE repositories ADD COLUMN cleanup_policies TEXT');
+    this.db.exec('ALTER TABLE repositories ADD COLUMN cleanup_dry_run INTEGER NOT NULL DEFAULT 0');
   }
 
   close(): void {
@@ -242,7 +262,8 @@ export class MetadataStore {
     const result = this.db
       .prepare(
         `INSERT INTO repositories (project, location, name, format, mode, description, labels, immutable_tags,
-           remote, upstreams, create_ms, update_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           remote, upstreams, cleanup_policies, cleanup_dry_run, create_ms, update_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         repo.project,
@@ -255,6 +276,8 @@ export class MetadataStore {
         repo.immutableTags ? 1 : 0,
         repo.remote === undefined ? null : JSON.stringify(repo.remote),
         repo.upstreams.length === 0 ? null : JSON.stringify(repo.upstreams),
+        repo.cleanupPolicies.length === 0 ? null : JSON.stringify(repo.cleanupPolicies),
+        repo.cleanupPolicyDryRun ? 1 : 0,
         now,
         now,
       );
@@ -265,7 +288,7 @@ export class MetadataStore {
     this.db
       .prepare(
         `UPDATE repositories SET description = ?, labels = ?, immutable_tags = ?, remote = ?, upstreams = ?,
-           update_ms = ? WHERE id = ?`,
+           cleanup_policies = ?, cleanup_dry_run = ?, update_ms = ? WHERE id = ?`,
       )
       .run(
         repo.description,
@@ -273,6 +296,8 @@ export class MetadataStore {
         repo.immutableTags ? 1 : 0,
         repo.remote === undefined ? null : JSON.stringify(repo.remote),
         repo.upstreams.length === 0 ? null : JSON.stringify(repo.upstreams),
+        repo.cleanupPolicies.length === 0 ? null : JSON.stringify(repo.cleanupPolicies),
+        repo.cleanupPolicyDryRun ? 1 : 0,
         now,
         repo.id,
       );
@@ -302,6 +327,15 @@ export class MetadataStore {
       this.db
         .prepare('SELECT * FROM repositories WHERE project = ? AND location = ? ORDER BY name')
         .all(project, location) as RepositoryRow[]
+    ).map(toRepository);
+  }
+
+  /** Every repository that has cleanup policies, in any project and location. */
+  repositoriesWithCleanupPolicies(): RepositoryRecord[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM repositories WHERE cleanup_policies IS NOT NULL ORDER BY id')
+        .all() as RepositoryRow[]
     ).map(toRepository);
   }
 
@@ -437,6 +471,20 @@ export class MetadataStore {
     return this.db
       .prepare('SELECT tag, digest FROM tags WHERE repo_id = ? AND image = ? ORDER BY tag')
       .all(repoId, image) as Array<{ tag: string; digest: string }>;
+  }
+
+  /** Every tag of a repository, in one query: `image` → `digest` → tags. */
+  tagsByVersion(repoId: number): Map<string, Map<string, string[]>> {
+    const rows = this.db
+      .prepare('SELECT image, tag, digest FROM tags WHERE repo_id = ? ORDER BY image, tag')
+      .all(repoId) as Array<{ image: string; tag: string; digest: string }>;
+    const byImage = new Map<string, Map<string, string[]>>();
+    for (const { image, tag, digest } of rows) {
+      const byDigest = byImage.get(image) ?? new Map<string, string[]>();
+      byImage.set(image, byDigest);
+      byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
+    }
+    return byImage;
   }
 
   tagsOf(repoId: number, image: string, digest: string): string[] {
