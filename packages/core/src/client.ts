@@ -10,7 +10,6 @@ import {
 import type { CleanupPolicy } from '@ar/cleanup-policy';
 import type { ArResolvedConfig } from '@ar/config';
 import type { ImageEngine } from '@ar/docker';
-import { isArError } from '@ar/errors';
 import {
   type ArImageRef,
   type ArReference,
@@ -18,7 +17,6 @@ import {
   completeArImage,
   completeArRepository,
   parseArReference,
-  tryParseArImage,
 } from '@ar/image-ref';
 import {
   type CopyResult,
@@ -40,7 +38,7 @@ import { checkHealth, type HealthOptions, type HealthReport } from './health.js'
 import { type ImageDescription, type ImageResolution, imageOps, type TransferOptions } from './image-ops.js';
 import { type ImageSummary, imagesApi } from './images.js';
 import { arImageLocation, arImageRef, type ImageLocation, userLocation } from './locations.js';
-import { type PruneOptions, type PruneResult, prune, pruneApi } from './prune.js';
+import { inUseDigests, type PruneOptions, type PruneResult, prune, pruneApi } from './prune.js';
 import { type CreateRepositoryOptions, type Repository, repositoriesApi } from './repositories.js';
 import { RestClient } from './rest.js';
 
@@ -225,27 +223,6 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
           ),
         )
       : write;
-  /** Deployed references → digests: pinned ones as written, AR tags through the registry. */
-  const inUseDigests = async (references: readonly string[], signal?: AbortSignal) => {
-    const digests = new Set<string>();
-    const unresolved: string[] = [];
-    for (const text of references) {
-      const pinned = /@(sha256:[0-9a-f]{64})$/.exec(text);
-      const parsed = pinned === null ? tryParseArImage(text.replace(/^docker:\/\//, '')) : undefined;
-      if (pinned !== null) digests.add(pinned[1]!);
-      else if (parsed?.ok) {
-        try {
-          digests.add(
-            (await registry.getManifest(arImageRef(parsed.value), signal ? { signal } : {})).digest,
-          );
-        } catch (error) {
-          if (!isArError(error) || error.kind !== 'NOT_FOUND') throw error;
-          unresolved.push(text);
-        }
-      } else unresolved.push(text);
-    }
-    return { digests, unresolved };
-  };
   /** Engine flows, set up on first use: dockerode loads only for engine operations. */
   let engine: Promise<{ ops: EngineOps; close: () => Promise<void> }> | undefined;
   const engineFlows = async (): Promise<EngineOps> => {
@@ -295,7 +272,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
         const result = await prune(
           prunes,
           target,
-          await inUseDigests(options.inUse ?? [], options.signal),
+          await inUseDigests(registry, options.inUse ?? [], options.signal),
           options,
         );
         // What the cache kept of a pruned image (its tags, its manifests by digest) is gone upstream.

@@ -6,7 +6,9 @@ import {
   type VersionInfo,
 } from '@ar/cleanup-policy';
 import { isArError } from '@ar/errors';
-import { type ArReference, arRepositoryResourceName } from '@ar/image-ref';
+import { type ArReference, arRepositoryResourceName, tryParseArImage } from '@ar/image-ref';
+import type { RegistryClient } from '@ar/registry';
+import { arImageRef } from './locations.js';
 import type { RestClient } from './rest.js';
 
 export interface PruneOptions {
@@ -180,6 +182,33 @@ export function pruneApi(rest: RestClient) {
  * Plans a prune of a repository (or one image) with `planCleanup`, protecting tagged versions
  * (unless `deleteTagged`) and the in-use digests, then with `apply` runs `executePrune`.
  */
+/**
+ * Deployed references → the digests they name: pinned ones as written, Artifact Registry tags
+ * through the registry (fresh: a deployment follows the tag as it is now). The rest are reported.
+ */
+export async function inUseDigests(
+  registry: Pick<RegistryClient, 'getManifest'>,
+  references: readonly string[],
+  signal?: AbortSignal,
+): Promise<{ digests: Set<string>; unresolved: string[] }> {
+  const digests = new Set<string>();
+  const unresolved: string[] = [];
+  for (const text of references) {
+    const pinned = /@(sha256:[0-9a-f]{64})$/.exec(text);
+    const parsed = pinned === null ? tryParseArImage(text.replace(/^docker:\/\//, '')) : undefined;
+    if (pinned !== null) digests.add(pinned[1]!);
+    else if (parsed?.ok) {
+      try {
+        digests.add((await registry.getManifest(arImageRef(parsed.value), signal ? { signal } : {})).digest);
+      } catch (error) {
+        if (!isArError(error) || error.kind !== 'NOT_FOUND') throw error;
+        unresolved.push(text);
+      }
+    } else unresolved.push(text);
+  }
+  return { digests, unresolved };
+}
+
 export async function prune(
   api: ReturnType<typeof pruneApi>,
   reference: ArReference,
