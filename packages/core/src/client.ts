@@ -19,6 +19,12 @@ import {
 } from '@ar/image-ref';
 import { type CopyResult, RegistryClient, registryClientOptionsFromConfig } from '@ar/registry';
 import { formatRequestLogEvent, type HostPolicy, type RequestLogEvent } from '@ar/registry/http';
+import {
+  copyTree,
+  parseRepositoryPrefix,
+  type TreeCopyOptions,
+  type TreeCopyResult,
+} from './copy-tree/index.js';
 import type {
   EngineOps,
   EnginePullOptions,
@@ -102,6 +108,12 @@ export interface ArClient {
   pull(source: LocationInput, destination: LocationInput, options?: TransferOptions): Promise<CopyResult>;
   /** Copies between registries, repositories, folders and tars; mounts blobs within one registry. */
   copy(source: LocationInput, destination: LocationInput, options?: TransferOptions): Promise<CopyResult>;
+  /**
+   * Copies every image under a repository prefix in any registry (`127.0.0.1:5000/team`,
+   * `gcr.io/PROJECT`, `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY[/PATH]`, or a repository ID) to
+   * the same paths under another, resumably: images already at the destination are skipped.
+   */
+  copyTree(source: string, destination: string, options?: TreeCopyOptions): Promise<TreeCopyResult>;
   /** Adds a tag in the registry without pulling: the manifest is copied, every blob is already there. */
   tag(source: string, target: string): Promise<CopyResult>;
   readonly engine: {
@@ -168,7 +180,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
   /** An image to move: as `image`, and skopeo's `docker://` spelling of the same. */
   const imageName = (input: string): ArImageRef => image(input.replace(/^docker:\/\//, ''));
   const location = (input: LocationInput): ImageLocation =>
-    typeof input === 'string' ? userLocation(input, imageName) : input;
+    typeof input === 'string' ? userLocation(input, defaults) : input;
 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
@@ -218,6 +230,18 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     push: async (source, target, options) => ops.copy(location(source), location(target), options),
     pull: async (source, destination, options) => ops.copy(location(source), location(destination), options),
     copy: async (source, destination, options) => ops.copy(location(source), location(destination), options),
+    copyTree: async (source, destination, options = {}) =>
+      copyTree(
+        registry,
+        (repository) => images.list(repository),
+        parseRepositoryPrefix(source, defaults),
+        parseRepositoryPrefix(destination, defaults),
+        {
+          ...options,
+          jobs: options.jobs ?? config.transfer.jobs,
+          maxConcurrentBlobs: options.maxConcurrentBlobs ?? config.transfer.concurrency,
+        },
+      ),
     tag: async (source, target) =>
       ops.copy(arImageLocation(imageName(source)), arImageLocation(imageName(target))),
     engine: {

@@ -6,6 +6,12 @@ export {
   type LocationInput,
 } from './client.js';
 export type {
+  RepositoryPrefix,
+  TreeCopyOptions,
+  TreeCopyResult,
+  TreeImageReport,
+} from './copy-tree/index.js';
+export type {
   EnginePullOptions,
   EnginePullResult,
   EnginePushOptions,
