@@ -20,8 +20,8 @@ describe('completeAnyImage', () => {
   it.each([
     ['app:1', 'ar us-west1-docker.pkg.dev/my-project/my-repo/app:1'],
     [
-      'europe-docker.pkg.dev/p/r/app@sha256:' + 'a'.repeat(64),
-      `ar europe-docker.pkg.dev/p/r/app@sha256:${'a'.repeat(64)}`,
+      `europe-docker.pkg.dev/other-project/r/app@sha256:${'a'.repeat(64)}`,
+      `ar europe-docker.pkg.dev/other-project/r/app@sha256:${'a'.repeat(64)}`,
     ],
     ['docker.io/library/alpine', 'other docker.io/library/alpine:latest'],
     ['127.0.0.1:5000/team/app:1', 'other 127.0.0.1:5000/team/app:1'],
@@ -39,7 +39,7 @@ describe('completeAnyImage', () => {
   });
 
   it('still validates Artifact Registry names', () => {
-    expect(tryCompleteAnyImage('us-west1-docker.pkg.dev/p/app', DEFAULTS)).toMatchObject({
+    expect(tryCompleteAnyImage('us-west1-docker.pkg.dev/my-project/app', DEFAULTS)).toMatchObject({
       ok: false,
       error: { code: 'AR_IMAGE_REF_MISSING_IMAGE' },
     });

@@ -41,6 +41,13 @@ export {
   type TarFile,
 } from './image-archive.js';
 export {
+  type BuiltTreeImage,
+  pushImageTree,
+  standardTree,
+  type TreeImageSpec,
+  type TreePushClient,
+} from './image-tree.js';
+export {
   type BuiltOciImage,
   type LayoutPlatform,
   type OciLayoutImageOptions,
