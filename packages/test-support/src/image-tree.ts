@@ -92,8 +92,8 @@ export async function pushImageTree(
   const layerBytes = options.layerBytes ?? 32 * 1024;
   const layers = new Map<string, Buffer>();
   const layerOf = (name: string) => {
-    let bytes = layers.get(name);
-    if (!bytes) layers.set(name, (bytes = randomBytes(layerBytes)));
+    const bytes = layers.get(name) ?? randomBytes(layerBytes);
+    layers.set(name, bytes);
     return bytes;
   };
   const built: BuiltTreeImage[] = [];
