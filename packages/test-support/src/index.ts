@@ -54,6 +54,7 @@ export {
   writeOciLayoutImage,
 } from './oci-layout-builder.js';
 export { CommandError, type RunOptions, type RunResult, runChecked, runCommand } from './run.js';
+export { type PlainRegistry, startPlainRegistry } from './plain-registry.js';
 export {
   type AccessRestriction,
   formatScope,
