@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { authorize } from '../authz.js';
+import type { z } from 'zod';
+import { authorize, type Caller } from '../authz.js';
 import { ArApiError } from '../errors.js';
 import * as s from '../schemas.js';
-import { arImageTarget, arListTarget, imageTarget } from '../targets.js';
+import { arImageTarget, arListTarget, imageTarget, prefixTarget } from '../targets.js';
 import { type RouteContext, security } from './context.js';
 import { renderJob } from './jobs.js';
+
+type CopyBody = z.infer<typeof s.copyBody>;
 
 /** Opaque page tokens bound to the listing they continue, so one cannot be replayed elsewhere. */
 function encodePageToken(repository: string, offset: number): string {
@@ -110,26 +113,11 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
     },
     async (request, reply) => {
       const body = request.body;
-      const source = imageTarget(body.source, allowed, 'source');
-      const destination = imageTarget(body.destination, allowed, 'destination');
       const who = request.caller!;
-      authorize(who, source.path, 'read');
-      authorize(who, destination.path, 'write');
-      const job = jobs.start('copy', who.name, body, (signal, onProgress) => {
-        const transfer = {
-          signal,
-          onProgress,
-          ...(body.allTags ? { allTags: true } : {}),
-          ...(body.platforms ? { platforms: body.platforms } : {}),
-        };
-        // Typed locations: any allowed registry, with the client's credentials.
-        return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
-      });
+      const start = body.recursive ? startTreeCopy : startCopy;
+      const { job, source, destination } = start(body, who);
       metrics.jobStarted('copy');
-      request.log.info(
-        { job: job.id, source: source.reference, destination: destination.reference },
-        'copy started',
-      );
+      request.log.info({ job: job.id, source, destination }, 'copy started');
       const done = await jobs.waitFor(job.id, context.copyWaitMs);
       const url = `/v1/jobs/${job.id}`;
       // Failed within the wait: answer as the synchronous call it turned out to be.
@@ -138,6 +126,48 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
       return reply.status(done ? 200 : 202).send(renderJob(job, url));
     },
   );
+
+  /** One image (or every tag of one repository): the registry copy of @ar/core. */
+  function startCopy(body: CopyBody, who: Caller) {
+    const source = imageTarget(body.source, allowed, 'source');
+    const destination = imageTarget(body.destination, allowed, 'destination');
+    authorize(who, source.path, 'read');
+    authorize(who, destination.path, 'write');
+    const job = jobs.start('copy', who.name, body, (signal, onProgress) => {
+      const transfer = {
+        signal,
+        onProgress,
+        ...(body.allTags ? { allTags: true } : {}),
+        ...(body.platforms ? { platforms: body.platforms } : {}),
+      };
+      // Typed locations: any allowed registry, with the client's credentials.
+      return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
+    });
+    return { job, source: source.reference, destination: destination.reference };
+  }
+
+  /**
+   * Every image under a prefix (`recursive: true`): @ar/core's `copyTree` as a job. The caller
+   * needs read on the whole source prefix and write on the whole destination prefix. A job whose
+   * images partly failed succeeds with the failures in its result (`totals.failed`), as the CLI
+   * reports them; a rerun redoes only those.
+   */
+  function startTreeCopy(body: CopyBody, who: Caller) {
+    const source = prefixTarget(body.source, allowed, 'source');
+    const destination = prefixTarget(body.destination, allowed, 'destination');
+    authorize(who, source.path, 'read');
+    authorize(who, destination.path, 'write');
+    const job = jobs.start('copy', who.name, body, (signal, onProgress) =>
+      metrics.upstream('copy', () =>
+        client.copyTree(source.path, destination.path, {
+          signal,
+          onProgress,
+          ...(body.includeUntagged ? { includeUntagged: true } : {}),
+        }),
+      ),
+    );
+    return { job, source: source.path, destination: destination.path };
+  }
 
   v1.post(
     '/v1/images::tag',

@@ -13,7 +13,7 @@ export function renderJob(job: Job, url: string): z.infer<typeof s.job> {
     updatedAt: job.updatedAt,
     request: job.request as z.infer<typeof s.copyBody>,
     progress: job.progress,
-    ...(job.result ? { result: job.result as z.infer<typeof s.copyResult> } : {}),
+    ...(job.result ? { result: job.result as z.infer<typeof s.job>['result'] } : {}),
     ...(job.error ? { error: job.error } : {}),
     url,
   };
