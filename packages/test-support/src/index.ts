@@ -53,8 +53,8 @@ export {
   type OciLayoutImageOptions,
   writeOciLayoutImage,
 } from './oci-layout-builder.js';
-export { CommandError, type RunOptions, type RunResult, runChecked, runCommand } from './run.js';
 export { type PlainRegistry, startPlainRegistry } from './plain-registry.js';
+export { CommandError, type RunOptions, type RunResult, runChecked, runCommand } from './run.js';
 export {
   type AccessRestriction,
   formatScope,

@@ -60,7 +60,9 @@ export async function startPlainRegistry(): Promise<PlainRegistry> {
         '',
       ].join('\n'),
     );
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REGISTRY_')));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('REGISTRY_')),
+    );
     const started = spawn('docker-registry', ['serve', config], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     child = started;
     const requests: Array<{ method: string; path: string }> = [];
