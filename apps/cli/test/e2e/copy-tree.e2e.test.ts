@@ -205,6 +205,18 @@ describe('gar copy --recursive', () => {
     expect(uploads).toEqual([]);
   }, 300_000);
 
+  it('copies from the token-auth registry (its catalog) to the no-auth one', async () => {
+    // After the test above, the token-auth registry holds the tree under from-ar.
+    const copied = await report('copy', '-r', `${env.registry}/from-ar`, `${plain.host}/from-token`);
+    expect(copied.map((entry) => entry.status)).toEqual(team.map(() => 'copied'));
+    for (const image of team) {
+      const at = { registry: plain.host, repository: image.repository.replace(/^team/, 'from-token') };
+      for (const tag of image.tags)
+        expect((await registry.headManifest({ ...at, tag }))?.digest).toBe(image.digest);
+      expect(await complete(at, image.digest)).toBe(true);
+    }
+  }, 300_000);
+
   it('prints the plan in a dry run and writes nothing', async () => {
     const before = plain.requests.length;
     const run = await gar('copy', '--recursive', '--dry-run', MIRROR, `${plain.host}/dry`, '--no-progress');
