@@ -113,6 +113,20 @@ interface CopyFlags {
 export async function copy(command: Command): Promise<void> {
   const options = command.opts() as CopyFlags;
   const [source, destination] = command.args as [string, string];
+  // Each flag belongs to one mode: say so rather than ignore it.
+  const misplaced = options.recursive
+    ? (['allTags', 'platform', 'compress'] as const).filter((flag) => options[flag] !== undefined)
+    : (['includeUntagged', 'dryRun', 'jobs', 'maxConcurrentBlobs'] as const).filter(
+        (flag) => options[flag] !== undefined,
+      );
+  if (misplaced.length > 0) {
+    const names = misplaced
+      .map((flag) => `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+      .join(', ');
+    command.error(`error: ${names} ${options.recursive ? 'cannot be used with' : 'needs'} --recursive`, {
+      exitCode: EXIT.usage,
+    });
+  }
   if (options.recursive) return copyTree(command, source, destination, options);
   const platforms = options.platform?.length ? { platforms: options.platform } : {};
   await run(command, 'copy', source, destination, {
