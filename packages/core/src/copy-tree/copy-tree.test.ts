@@ -22,10 +22,14 @@ beforeAll(async () => {
     repositories: ['src', { id: 'dst', location: 'europe-west1' }],
     log: (line) => requests.push(line),
   });
-  const { config } = resolveConfig({
-    ...fixture.isolatedUser,
-    overrides: fixture.clientConfig('test-admin'),
-  });
+  const emulator = fixture.clientConfig('test-admin');
+  // gcr.io served by the emulator's us-west1 port: paths there are PROJECT/REPOSITORY/…, which
+  // stand for gcr.io's PROJECT/… (the emulator knows only AR repository names, so `src` stays).
+  const registries = {
+    ...emulator.registries,
+    'gcr.io': { endpoint: fixture.emulator.url('us-west1'), google: true },
+  };
+  const { config } = resolveConfig({ ...fixture.isolatedUser, overrides: { ...emulator, registries } });
   client = createClient(config);
   tree = await pushImageTree(client.registry, 'us-west1-docker.pkg.dev', `${PROJECT}/src`, standardTree(), {
     layerBytes: 4096,
@@ -141,6 +145,20 @@ describe('copy --recursive', () => {
     expect(walked.find((image) => image.digest === expected[0]!.digest)?.repository).toBe(
       `${PROJECT}/src/${expected[0]!.repository}`,
     );
+  });
+
+  it('migrates a tree from gcr.io (the emulator standing in) through the tag-list walk, with Google credentials', async () => {
+    const result = await client.copyTree(`gcr.io/${PROJECT}/src/team/tools`, `${DST}/from-gcr`);
+    const expected = tree.filter((image) => image.repository.startsWith('team/tools/'));
+    expect(result.totals).toMatchObject({ images: expected.length, copied: expected.length, failed: 0 });
+    for (const image of expected) {
+      const head = await client.registry.headManifest({
+        registry: 'europe-west1-docker.pkg.dev',
+        repository: `${PROJECT}/dst/${image.repository.replace(/^team\/tools/, 'from-gcr')}`,
+        tag: image.tags[0]!,
+      });
+      expect(head?.digest).toBe(image.digest);
+    }
   });
 
   it('reports a failed image and goes on with the others', async () => {
