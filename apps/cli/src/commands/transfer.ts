@@ -168,7 +168,7 @@ function treeTable(result: TreeCopyResult): string {
   if (result.dryRun) {
     const lines = result.images.map(
       (image) =>
-        `${image.action.padEnd(4)} ${image.source} → ${image.destination}${tagged(image.tags)}: ${image.reason}`,
+        `${image.action.padEnd(4)} ${image.source} → ${image.destination}${tagged(image.tags)}: ${image.reason}${image.error ? ` (${image.error.code})` : ''}`,
     );
     const copies = result.images.filter((image) => image.action === 'copy').length;
     return `${[...lines, `Dry run: would copy ${copies} and skip ${totals.images - copies} of ${totals.images} images from ${result.source} to ${result.destination}; nothing written.`].join('\n')}\n`;

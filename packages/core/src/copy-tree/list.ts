@@ -1,4 +1,4 @@
-import { classifyRegistryHost, parseArRepository } from '@ar/image-ref';
+import { type ArRepositoryRef, classifyRegistryHost, parseArRepository } from '@ar/image-ref';
 import type { RegistryClient } from '@ar/registry';
 import pLimit from 'p-limit';
 import { ArCoreError } from '../errors.js';
@@ -22,7 +22,7 @@ export interface ListOptions {
 }
 
 /** The Artifact Registry REST listing of one repository (`images.list` of the facade). */
-export type ArImageLister = (repository: ReturnType<typeof parseArRepository>) => Promise<ArImageSummary[]>;
+export type ArImageLister = (repository: ArRepositoryRef) => Promise<ArImageSummary[]>;
 
 /**
  * Every image under a prefix, found the way the registry allows: Artifact Registry's REST API
