@@ -136,6 +136,18 @@ export const copyBody = z.strictObject({
     .max(32)
     .optional()
     .describe('Keep only these platforms of an index (a new index digest); default all, byte for byte.'),
+  recursive: z
+    .boolean()
+    .optional()
+    .describe(
+      'source and destination are repository prefixes (HOST/PATH): every image under source goes to the same path under destination; images already there are skipped.',
+    ),
+  includeUntagged: z
+    .boolean()
+    .optional()
+    .describe(
+      'With recursive: untagged versions too, where the source lists them (Artifact Registry, gcr.io).',
+    ),
 });
 
 export const copyResult = z.object({
@@ -197,6 +209,24 @@ export const pruneResult = z.object({
   unresolvedInUse: z.array(z.string()),
 });
 
+/** The result of a recursive copy: one entry per image, as `gar copy --recursive --format json`. */
+export const treeCopyResult = z.object({
+  source: z.string(),
+  destination: z.string(),
+  images: z.array(
+    z.object({
+      source: z.string(),
+      destination: z.string(),
+      digest: z.string(),
+      tags: z.array(z.string()),
+      reason: z.string(),
+      status: z.enum(['copied', 'skipped', 'failed']).optional(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+  totals: z.object({ images: z.number(), copied: z.number(), skipped: z.number(), failed: z.number() }),
+});
+
 export const job = z.object({
   id: z.string(),
   kind: z.string(),
@@ -213,7 +243,7 @@ export const job = z.object({
     blobsTotal: z.number(),
     images: z.number(),
   }),
-  result: z.union([copyResult, pruneResult]).optional(),
+  result: z.union([copyResult, treeCopyResult, pruneResult]).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   url: z.string().describe('Where to poll this job.'),
 });

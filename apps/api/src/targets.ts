@@ -147,6 +147,25 @@ export function imageTarget(
   };
 }
 
+/**
+ * A repository prefix of a recursive copy (`HOST/PATH`, no tag or digest): its host allowed; the
+ * caller's grant must cover the whole prefix, so a tree copy reaches only what the caller may.
+ */
+export function prefixTarget(
+  input: string,
+  allowed: (host: string) => boolean,
+  what: string,
+): { path: string } {
+  admit(input, allowed, what);
+  const path = input.replace(/\/+$/, '');
+  if (/[:@]/.test(path.slice(hostOf(path).length)))
+    throw new ArApiError(
+      'AR_API_INVALID_REQUEST',
+      `The ${what} "${input.slice(0, 200)}" of a recursive copy names a tag or digest; write a repository prefix, HOST/PATH.`,
+    );
+  return { path: `${hostOf(path)}${path.slice(hostOf(path).length)}` };
+}
+
 /** An Artifact Registry image (resolve, tag, delete go through the AR facade). */
 export function arImageTarget(input: string, allowed: (host: string) => boolean, what = 'reference'): Target {
   admit(input, allowed, what);

@@ -333,6 +333,31 @@ describe('gar', () => {
     expect(index.manifests[0].digest).toBe(digest);
   });
 
+  it('plans a recursive copy with --dry-run, writing nothing, and refuses flags of the other copy mode (exit 2)', async () => {
+    const digest = await pushed('tree/app:1');
+    const plan = await gar([
+      'copy',
+      '-r',
+      `${HOST}/${PROJECT}/apps/tree`,
+      `${HOST}/${PROJECT}/releases/tree`,
+      '--dry-run',
+    ]);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      `copy ${HOST}/${PROJECT}/apps/tree/app@${digest} → ${HOST}/${PROJECT}/releases/tree/app (1): not at the destination`,
+    );
+    const described = await gar(['images', 'describe', `${HOST}/${PROJECT}/releases/tree/app:1`]);
+    expect(described.status).toBe(5);
+    for (const args of [
+      ['copy', '-r', 'a.example/x', 'b.example/y', '--all-tags'],
+      ['copy', 'app:1', 'app:2', '--dry-run'],
+    ]) {
+      const run = await gar(args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/^error: --(all-tags cannot be used with|dry-run needs) --recursive/);
+    }
+  });
+
   it('deletes a tagged image only with --delete-tags', async () => {
     const digest = await pushed('deleted:1');
     const refused = await gar(['images', 'delete', `deleted@${digest}`]);

@@ -39,4 +39,13 @@ describe('global flags', () => {
     expect(source('output.progress')).toBe('--no-progress');
     expect(flagOverrides({ progress: true }).values).toEqual({});
   });
+
+  it('marks each --insecure-registry host insecure', () => {
+    const { values, source } = flagOverrides({ insecureRegistry: ['registry.lan:5000', 'mirror.lan'] });
+    expect(values).toEqual({
+      registries: { 'registry.lan:5000': { insecure: true }, 'mirror.lan': { insecure: true } },
+    });
+    expect(source('registries.mirror.lan.insecure')).toBe('--insecure-registry');
+    expect(node('registries').additionalProperties.properties.insecure.type).toBe('boolean');
+  });
 });

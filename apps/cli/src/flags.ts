@@ -47,6 +47,11 @@ export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
     description: 'show each request (never its secrets)',
   },
   {
+    flags: '--insecure-registry <host...>',
+    option: 'insecureRegistry',
+    description: 'plain HTTP to these registries (registries.HOST.insecure), as Docker’s flag of that name',
+  },
+  {
     flags: '--no-progress',
     option: 'progress',
     path: 'output.progress',
@@ -77,6 +82,16 @@ export function flagOverrides(options: Record<string, unknown>): {
     }
     node[keys[keys.length - 1]!] = value;
     byPath.set(flag.path, flag.flags.split(' ')[0]!);
+  }
+  // A map key, not one path: each host named becomes registries.HOST.insecure.
+  const insecure = options.insecureRegistry;
+  if (Array.isArray(insecure) && insecure.length > 0) {
+    const registries: Record<string, unknown> = {};
+    for (const host of insecure as string[]) {
+      registries[host] = { insecure: true };
+      byPath.set(`registries.${host}.insecure`, '--insecure-registry');
+    }
+    values.registries = registries;
   }
   return { values, source: (path) => byPath.get(path) ?? 'a flag' };
 }

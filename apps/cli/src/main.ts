@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The entry loads commander and nothing else: `gar --help` and `gar --version` stay fast, and
 // each command's code is imported by its action.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { hintFor } from './error-hints.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
@@ -17,6 +17,12 @@ const lazy =
     const module = await load();
     await (module[name] as Handler)(command);
   };
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+  return n;
+}
 
 export function buildProgram(): Command {
   const program = new Command('gar')
@@ -148,6 +154,21 @@ export function buildProgram(): Command {
     .option('--all-tags', 'every tag of the source repository')
     .option('--platform <os/arch...>', 'only these platforms of a multi-platform image (a new index)')
     .option('--compress', 'gzip layers stored uncompressed on the way (new layer and manifest digests)')
+    .option(
+      '-r, --recursive',
+      'SOURCE and DESTINATION are repository prefixes (HOST[/PATH]): copy every image under SOURCE to the same path under DESTINATION; images already there are skipped',
+    )
+    .option(
+      '--include-untagged',
+      'with --recursive: untagged versions too, where the source lists them (Artifact Registry, gcr.io)',
+    )
+    .option('--dry-run', 'with --recursive: print what would be copied or skipped, and why; write nothing')
+    .option('--jobs <n>', 'with --recursive: images copied at once (config transfer.jobs)', positiveInteger)
+    .option(
+      '--max-concurrent-blobs <n>',
+      'with --recursive: blobs in flight over the whole run (config transfer.concurrency)',
+      positiveInteger,
+    )
     .action(lazy(() => import('./commands/transfer.js'), 'copy'));
 
   const repositories = program

@@ -42,7 +42,7 @@ describe('defaults', () => {
     const { config, file, profile, originOf } = resolve();
     expect(file).toBeNull();
     expect(profile).toBeNull();
-    expect(config.transfer).toEqual({ concurrency: 4, retries: 4, requestTimeoutSeconds: 300 });
+    expect(config.transfer).toEqual({ concurrency: 4, jobs: 8, retries: 4, requestTimeoutSeconds: 300 });
     expect(config.auth.sources).toEqual(['access-token', 'service-account-key', 'adc', 'metadata']);
     expect(config.auth.refreshMarginSeconds).toBe(600);
     expect(config.auth.registryUsername).toBe('oauth2accesstoken');

@@ -112,7 +112,10 @@ const registrySchema = z.strictObject({
 });
 
 const transferSchema = z.strictObject({
-  concurrency: int(1, 64).default(4).describe('Blobs transferred in parallel.'),
+  concurrency: int(1, 64)
+    .default(4)
+    .describe('Blobs transferred in parallel (over a whole `copy --recursive` run).'),
+  jobs: int(1, 64).default(8).describe('Images copied in parallel by `copy --recursive`.'),
   retries: int(0, 20).default(4).describe('Retries of a safe-to-repeat request.'),
   requestTimeoutSeconds: int(1, 3600).default(300).describe('Idle time after which a request is abandoned.'),
 });

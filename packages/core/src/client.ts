@@ -26,6 +26,12 @@ import {
 } from '@ar/registry';
 import { formatRequestLogEvent, type HostPolicy, type RequestLogEvent } from '@ar/registry/http';
 import { cachedReads, directReads, type ReadCacheOptions } from './cache/upstream-reads.js';
+import {
+  copyTree,
+  parseRepositoryPrefix,
+  type TreeCopyOptions,
+  type TreeCopyResult,
+} from './copy-tree/index.js';
 import type {
   EngineOps,
   EnginePullOptions,
@@ -136,6 +142,12 @@ export interface ArClient {
   pull(source: LocationInput, destination: LocationInput, options?: TransferOptions): Promise<CopyResult>;
   /** Copies between registries, repositories, folders and tars; mounts blobs within one registry. */
   copy(source: LocationInput, destination: LocationInput, options?: TransferOptions): Promise<CopyResult>;
+  /**
+   * Copies every image under a repository prefix in any registry (`127.0.0.1:5000/team`,
+   * `gcr.io/PROJECT`, `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY[/PATH]`, or a repository ID) to
+   * the same paths under another, resumably: images already at the destination are skipped.
+   */
+  copyTree(source: string, destination: string, options?: TreeCopyOptions): Promise<TreeCopyResult>;
   /** Adds a tag in the registry without pulling: the manifest is copied, every blob is already there. */
   tag(source: string, target: string): Promise<CopyResult>;
   readonly engine: {
@@ -202,7 +214,7 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
   /** An image to move: as `image`, and skopeo's `docker://` spelling of the same. */
   const imageName = (input: string): ArImageRef => image(input.replace(/^docker:\/\//, ''));
   const location = (input: LocationInput): ImageLocation =>
-    typeof input === 'string' ? userLocation(input, imageName) : input;
+    typeof input === 'string' ? userLocation(input, defaults) : input;
 
   const repositories = repositoriesApi(rest);
   const images = imagesApi(rest);
@@ -293,6 +305,23 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
     tag: async (source, target) => {
       const to = arImageLocation(imageName(target));
       return writing(to, ops.copy(arImageLocation(imageName(source)), to));
+    },
+    copyTree: async (source, destination, options = {}) => {
+      const to = parseRepositoryPrefix(destination, defaults);
+      const result = await copyTree(
+        registry,
+        (repository) => images.list(repository),
+        parseRepositoryPrefix(source, defaults),
+        to,
+        {
+          ...options,
+          jobs: options.jobs ?? config.transfer.jobs,
+          maxConcurrentBlobs: options.maxConcurrentBlobs ?? config.transfer.concurrency,
+        },
+      );
+      for (const image of result.images)
+        if (image.status === 'copied') reads.forget(parseImageRef(`${image.destination}@${image.digest}`));
+      return result;
     },
     engine: {
       push: async (source, target, options) =>

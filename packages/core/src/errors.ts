@@ -20,7 +20,9 @@ export type CoreErrorCode =
   /** Deleting an image version that tags still point to, without `deleteTags`. */
   | 'AR_CORE_IMAGE_TAGGED'
   /** A virtual repository's upstreams do not hold the image. */
-  | 'AR_CORE_NOT_IN_UPSTREAMS';
+  | 'AR_CORE_NOT_IN_UPSTREAMS'
+  /** `copy --recursive` was given something that is not `HOST[/PATH]` (a tag, a digest, a bad path). */
+  | 'AR_CORE_INVALID_PREFIX';
 
 /** The kind of every code: a new code does not compile until it is placed here. */
 export const CORE_ERROR_KINDS: Readonly<Record<CoreErrorCode, ErrorKind>> = {
@@ -34,6 +36,7 @@ export const CORE_ERROR_KINDS: Readonly<Record<CoreErrorCode, ErrorKind>> = {
   AR_CORE_MISSING_DEFAULT: 'INVALID_ARGUMENT',
   AR_CORE_IMAGE_TAGGED: 'FAILED_PRECONDITION',
   AR_CORE_NOT_IN_UPSTREAMS: 'NOT_FOUND',
+  AR_CORE_INVALID_PREFIX: 'INVALID_ARGUMENT',
 };
 
 export class ArCoreError extends ArError<CoreErrorCode> {

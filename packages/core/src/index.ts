@@ -26,6 +26,12 @@ export {
   type ReadRequestOptions,
 } from './client.js';
 export type {
+  RepositoryPrefix,
+  TreeCopyOptions,
+  TreeCopyResult,
+  TreeImageReport,
+} from './copy-tree/index.js';
+export type {
   EnginePullOptions,
   EnginePullResult,
   EnginePushOptions,

@@ -25,22 +25,30 @@ describe('locations', () => {
     });
   });
 
-  it('reads local locations as the registry client does, and completes anything else as an image', () => {
-    const complete = (input: string) => parseArImage(`us-docker.pkg.dev/my-project/repo/${input}`);
-    expect(userLocation('oci:/tmp/layout:v1', complete)).toEqual({
+  it('reads local locations as the registry client does, and anything else as an image in any registry', () => {
+    const defaults = { location: 'us', project: 'my-project', repository: 'repo' };
+    expect(userLocation('oci:/tmp/layout:v1', defaults)).toEqual({
       kind: 'oci-layout',
       path: '/tmp/layout',
       tag: 'v1',
     });
-    expect(userLocation('docker-archive:/tmp/x.tar', complete)).toEqual({
+    expect(userLocation('docker-archive:/tmp/x.tar', defaults)).toEqual({
       kind: 'docker-archive',
       path: '/tmp/x.tar',
     });
-    expect(userLocation('app:1', complete)).toEqual({
+    expect(userLocation('app:1', defaults)).toEqual({
       kind: 'registry',
       ref: { registry: 'us-docker.pkg.dev', repository: 'my-project/repo/app', tag: '1' },
     });
-    expect(() => userLocation('oci-archive:/tmp/x.tar', complete)).toThrow(
+    expect(userLocation('docker://127.0.0.1:5000/team/app:1', defaults)).toEqual({
+      kind: 'registry',
+      ref: { registry: '127.0.0.1:5000', repository: 'team/app', tag: '1' },
+    });
+    expect(userLocation('alpine', {})).toEqual({
+      kind: 'registry',
+      ref: { registry: 'docker.io', repository: 'library/alpine', tag: 'latest' },
+    });
+    expect(() => userLocation('oci-archive:/tmp/x.tar', defaults)).toThrow(
       expect.objectContaining({ code: 'AR_REGISTRY_INVALID_ARGUMENT' }),
     );
   });

@@ -1,4 +1,10 @@
-import { type ArImageRef, arRepositoryPath, type DockerReference } from '@ar/image-ref';
+import {
+  type ArDefaults,
+  type ArImageRef,
+  arRepositoryPath,
+  completeAnyImage,
+  type DockerReference,
+} from '@ar/image-ref';
 import { type ImageLocation, type ImageRef, isLocalLocation, parseImageLocation } from '@ar/registry';
 
 export { type ImageLocation, isLocalLocation };
@@ -34,8 +40,14 @@ export function registryImageLocation(reference: DockerReference): ImageLocation
 
 /**
  * A location from what a user wrote: a local one (`oci:DIR[:TAG]`, `docker-archive:FILE`) as the
- * registry client reads it, anything else an image name completed by `image`.
+ * registry client reads it, anything else an image in any registry (`@ar/image-ref`'s
+ * `completeAnyImage`: Artifact Registry names completed from `defaults`, others as Docker reads
+ * them), with skopeo's `docker://` prefix allowed.
  */
-export function userLocation(input: string, image: (input: string) => ArImageRef): ImageLocation {
-  return isLocalLocation(input) ? parseImageLocation(input) : arImageLocation(image(input));
+export function userLocation(input: string, defaults: ArDefaults): ImageLocation {
+  if (isLocalLocation(input)) return parseImageLocation(input);
+  const image = completeAnyImage(input.replace(/^docker:\/\//, ''), defaults);
+  return image.kind === 'artifact-registry'
+    ? arImageLocation(image.image)
+    : registryImageLocation(image.reference);
 }

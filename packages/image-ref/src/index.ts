@@ -1,3 +1,4 @@
+export { type AnyImageRef, completeAnyImage, tryCompleteAnyImage } from './any-image.js';
 export {
   isValidArProjectId,
   isValidArRepositoryId,
@@ -74,6 +75,7 @@ export {
   type AnyReference,
   DEFAULT_DOMAIN,
   DEFAULT_TAG,
+  explicitDomain,
   familiarize,
   familiarName,
   familiarString,

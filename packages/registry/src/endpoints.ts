@@ -18,14 +18,16 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d+)?$/;
 
 /**
  * The base URL of a registry. An explicit endpoint wins; loopback hosts speak plain HTTP (as the
- * Docker daemon assumes for 127.0.0.0/8); Docker Hub's API lives on registry-1.docker.io; every
- * other host is HTTPS.
+ * Docker daemon assumes for 127.0.0.0/8), and so does a host marked `insecure` (Docker's
+ * `--insecure-registry`, skopeo's `--tls-verify=false`); Docker Hub's API lives on
+ * registry-1.docker.io; every other host is HTTPS. An HTTPS registry with an untrusted certificate
+ * takes `caFile`, or `endpoint: https://HOST` with `insecure`.
  */
 export function registryBaseUrl(registry: string, settings: RegistryEndpointSettings | undefined): URL {
   if (settings?.endpoint)
     return new URL(settings.endpoint.endsWith('/') ? settings.endpoint : `${settings.endpoint}/`);
   if (registry === 'docker.io') return new URL('https://registry-1.docker.io/');
-  if (LOOPBACK.test(registry)) return new URL(`http://${registry}/`);
+  if (LOOPBACK.test(registry) || settings?.insecure) return new URL(`http://${registry}/`);
   return new URL(`https://${registry}/`);
 }
 

@@ -68,6 +68,10 @@ describe('image locations', () => {
     expect(registryBaseUrl('127.0.0.1:5000', undefined).href).toBe('http://127.0.0.1:5000/');
     expect(registryBaseUrl('us-docker.pkg.dev', undefined).href).toBe('https://us-docker.pkg.dev/');
     expect(registryBaseUrl('docker.io', undefined).href).toBe('https://registry-1.docker.io/');
+    expect(registryBaseUrl('registry.lan:5000', { insecure: true }).href).toBe('http://registry.lan:5000/');
+    expect(registryBaseUrl('registry.lan', { endpoint: 'https://registry.lan', insecure: true }).href).toBe(
+      'https://registry.lan/',
+    );
     expect(registryBaseUrl('emu:1', { endpoint: 'http://127.0.0.1:9/base' }).href).toBe(
       'http://127.0.0.1:9/base/',
     );

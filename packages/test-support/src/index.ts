@@ -41,11 +41,19 @@ export {
   type TarFile,
 } from './image-archive.js';
 export {
+  type BuiltTreeImage,
+  pushImageTree,
+  standardTree,
+  type TreeImageSpec,
+  type TreePushClient,
+} from './image-tree.js';
+export {
   type BuiltOciImage,
   type LayoutPlatform,
   type OciLayoutImageOptions,
   writeOciLayoutImage,
 } from './oci-layout-builder.js';
+export { type PlainRegistry, startPlainRegistry } from './plain-registry.js';
 export { CommandError, type RunOptions, type RunResult, runChecked, runCommand } from './run.js';
 export {
   type AccessRestriction,

@@ -1,9 +1,48 @@
+import type { ArClient, TransferProgress } from '@ar/core';
 import type { z } from 'zod';
 import type { Metrics } from '../metrics.js';
 import { runPrune } from '../routes/prune.js';
 import type * as s from '../schemas.js';
-import { arListTarget, imageTarget } from '../targets.js';
+import { arListTarget, imageTarget, prefixTarget } from '../targets.js';
 import type { JobExecutor } from './types.js';
+
+type CopyBody = z.infer<typeof s.copyBody>;
+type Transfer = { signal: AbortSignal; onProgress: (event: TransferProgress) => void };
+
+/**
+ * What a copy request names: the paths grants are checked against, and how it runs. One image (or
+ * every tag of one repository) is @ar/core's registry copy; `recursive: true` is its `copyTree`
+ * over two repository prefixes (the caller needs read on the whole source prefix and write on
+ * the whole destination prefix; images that failed are in the result, `totals.failed`).
+ */
+export function copyTargets(
+  body: CopyBody,
+  allowed: (host: string) => boolean,
+): { source: string; destination: string; run: (client: ArClient, transfer: Transfer) => Promise<unknown> } {
+  if (body.recursive) {
+    const source = prefixTarget(body.source, allowed, 'source').path;
+    const destination = prefixTarget(body.destination, allowed, 'destination').path;
+    const tree = body.includeUntagged ? { includeUntagged: true } : {};
+    return {
+      source,
+      destination,
+      run: (client: ArClient, transfer: Transfer) =>
+        client.copyTree(source, destination, { ...transfer, ...tree }),
+    };
+  }
+  const source = imageTarget(body.source, allowed, 'source');
+  const destination = imageTarget(body.destination, allowed, 'destination');
+  const image = {
+    ...(body.allTags ? { allTags: true } : {}),
+    ...(body.platforms ? { platforms: body.platforms } : {}),
+  };
+  return {
+    source: source.path,
+    destination: destination.path,
+    run: (client: ArClient, transfer: Transfer) =>
+      client.copy(source.location, destination.location, { ...transfer, ...image }),
+  };
+}
 
 /**
  * The job kinds this service runs, by name. A job's parameters are the request body that was
@@ -17,18 +56,10 @@ export function createExecutors(options: {
   const { allowed, metrics } = options;
   return {
     copy: (client, params, onProgress, signal) => {
-      const body = params as z.infer<typeof s.copyBody>;
-      const source = imageTarget(body.source, allowed, 'source');
-      const destination = imageTarget(body.destination, allowed, 'destination');
-      const transfer = {
-        signal,
-        onProgress,
-        ...(body.allTags ? { allTags: true } : {}),
-        ...(body.platforms ? { platforms: body.platforms } : {}),
-      };
-      // Idempotent: blobs present are skipped and the tag is written last, so a job taken over
-      // from a dead instance finishes with the same digests.
-      return metrics.upstream('copy', () => client.copy(source.location, destination.location, transfer));
+      const copy = copyTargets(params as CopyBody, allowed);
+      // Idempotent: blobs present are skipped, images present are skipped, tags are written last,
+      // so a job taken over from a dead instance finishes with the same digests.
+      return metrics.upstream('copy', () => copy.run(client, { signal, onProgress }));
     },
     prune: (client, params, _onProgress, signal) => {
       const body = params as z.infer<typeof s.pruneJobRequest>;

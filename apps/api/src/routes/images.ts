@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorize } from '../authz.js';
 import { ArApiError } from '../errors.js';
+import { copyTargets } from '../jobs/executors.js';
 import { FINAL_STATES } from '../jobs/types.js';
 import * as s from '../schemas.js';
-import { arImageTarget, arListTarget, imageTarget } from '../targets.js';
+import { arImageTarget, arListTarget } from '../targets.js';
 import { wantsFresh } from '../upstream-cache.js';
 import { type RouteContext, security } from './context.js';
 import { renderJob } from './jobs.js';
@@ -119,16 +120,15 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteContext> = async (v1, conte
     },
     async (request, reply) => {
       const body = request.body;
-      const source = imageTarget(body.source, allowed, 'source');
-      const destination = imageTarget(body.destination, allowed, 'destination');
       const who = request.caller!;
-      authorize(who, source.path, 'read');
-      authorize(who, destination.path, 'write');
+      const copy = copyTargets(body, allowed);
+      authorize(who, copy.source, 'read');
+      authorize(who, copy.destination, 'write');
       const idempotencyKey = request.headers['idempotency-key'];
       const started = await jobs.submit({ kind: 'copy', owner: who.name, params: body, idempotencyKey });
       metrics.jobStarted('copy');
       request.log.info(
-        { job: started.id, source: source.reference, destination: destination.reference },
+        { job: started.id, source: copy.source, destination: copy.destination },
         'copy started',
       );
       const job = await jobs.waitFor(started.id, who.name, context.copyWaitMs);

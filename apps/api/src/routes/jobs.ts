@@ -11,9 +11,9 @@ export function renderJob(job: Job, url: string): z.infer<typeof s.job> {
     state: job.state,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
-    request: job.request as z.infer<typeof s.copyBody>,
+    request: job.request as z.infer<typeof s.job>['request'],
     progress: job.progress,
-    ...(job.result ? { result: job.result as z.infer<typeof s.copyResult> } : {}),
+    ...(job.result ? { result: job.result as z.infer<typeof s.job>['result'] } : {}),
     ...(job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
     url,
   };

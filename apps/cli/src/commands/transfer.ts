@@ -1,6 +1,7 @@
-import type { CopyResult } from '@ar/core';
+import type { CopyResult, TreeCopyResult } from '@ar/core';
 import type { Command } from 'commander';
 import { openClient } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { render } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -98,15 +99,88 @@ export async function pull(command: Command): Promise<void> {
   }
 }
 
+interface CopyFlags {
+  allTags?: boolean;
+  platform?: string[];
+  compress?: boolean;
+  recursive?: boolean;
+  includeUntagged?: boolean;
+  dryRun?: boolean;
+  jobs?: number;
+  maxConcurrentBlobs?: number;
+}
+
 export async function copy(command: Command): Promise<void> {
-  const options = command.opts() as { allTags?: boolean; platform?: string[]; compress?: boolean };
+  const options = command.opts() as CopyFlags;
   const [source, destination] = command.args as [string, string];
+  // Each flag belongs to one mode: say so rather than ignore it.
+  const misplaced = options.recursive
+    ? (['allTags', 'platform', 'compress'] as const).filter((flag) => options[flag] !== undefined)
+    : (['includeUntagged', 'dryRun', 'jobs', 'maxConcurrentBlobs'] as const).filter(
+        (flag) => options[flag] !== undefined,
+      );
+  if (misplaced.length > 0) {
+    const names = misplaced
+      .map((flag) => `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+      .join(', ');
+    command.error(`error: ${names} ${options.recursive ? 'cannot be used with' : 'needs'} --recursive`, {
+      exitCode: EXIT.usage,
+    });
+  }
+  if (options.recursive) return copyTree(command, source, destination, options);
   const platforms = options.platform?.length ? { platforms: options.platform } : {};
   await run(command, 'copy', source, destination, {
     ...(options.allTags ? { allTags: true } : {}),
     ...(options.compress ? { compressLayers: true } : {}),
     ...platforms,
   });
+}
+
+/** `gar copy --recursive`: the plan or the report, one line (or entry) per image, then a summary. */
+async function copyTree(command: Command, source: string, destination: string, options: CopyFlags) {
+  const client = await openClient(command);
+  const progress = await progressReporter(client.config.output.progress, 'copy');
+  try {
+    const result = await client.copyTree(source, destination, {
+      ...(options.includeUntagged ? { includeUntagged: true } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.jobs ? { jobs: options.jobs } : {}),
+      ...(options.maxConcurrentBlobs ? { maxConcurrentBlobs: options.maxConcurrentBlobs } : {}),
+      onProgress: progress.onProgress,
+    });
+    progress.finish();
+    const format = client.config.output.format;
+    process.stdout.write(format === 'table' ? treeTable(result) : await render(format, result.images));
+    if (result.totals.failed > 0) {
+      process.stderr.write(
+        `error: ${result.totals.failed} of ${result.totals.images} images failed; rerun the same command to retry them (the others are skipped).\n`,
+      );
+      process.exitCode = EXIT.failure;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+function treeTable(result: TreeCopyResult): string {
+  const { totals } = result;
+  const tagged = (tags: readonly string[]) => (tags.length ? ` (${tags.join(', ')})` : ' (untagged)');
+  if (result.dryRun) {
+    const lines = result.images.map(
+      (image) =>
+        `${image.action.padEnd(4)} ${image.source} → ${image.destination}${tagged(image.tags)}: ${image.reason}${image.error ? ` (${image.error.code})` : ''}`,
+    );
+    const copies = result.images.filter((image) => image.action === 'copy').length;
+    return `${[...lines, `Dry run: would copy ${copies} and skip ${totals.images - copies} of ${totals.images} images from ${result.source} to ${result.destination}; nothing written.`].join('\n')}\n`;
+  }
+  const failures = result.images
+    .filter((image) => image.status === 'failed')
+    .map(
+      (image) => `failed ${image.source}${tagged(image.tags)}: ${image.error?.code}: ${image.error?.message}`,
+    );
+  const { written, mounted, existing } = totals.blobs;
+  const summary = `Copied ${totals.copied}, skipped ${totals.skipped}, failed ${totals.failed} of ${totals.images} images from ${result.source} to ${result.destination} (${written} blobs written, ${mounted} mounted, ${existing} already there)`;
+  return `${[...failures, summary].join('\n')}\n`;
 }
 
 export async function tag(command: Command): Promise<void> {
