@@ -1,5 +1,5 @@
 import { resolveConfig } from '@ar/config';
-import { makeImage, RegistryClient, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../test/helpers.js';
 import { type ApiService, createApi } from './app.js';
@@ -11,26 +11,13 @@ const KEYS = { admin: 'key-admin-0123456789', writer: 'key-writer-0123456789' };
 const POLICIES = [
   { name: 'old', action: { type: 'Delete' }, condition: { tagState: 'any', olderThan: '30d' } },
 ];
-let offset = 0;
 let fixture: TestEmulator;
 let api: ApiService;
 let base: string;
-let pushes = 0;
 
-async function push(ageDays: number, tag?: string): Promise<string> {
-  offset = -ageDays * DAY;
-  try {
-    const built = makeImage({ created: new Date(Date.UTC(2026, 0, 1) + pushes++ * 1000).toISOString() });
-    const registry = new RegistryClient(fixture.emulator.url(), {
-      username: 'oauth2accesstoken',
-      password: fixture.token('api-svc'),
-    });
-    expect((await registry.pushImage(`${PROJECT}/tidy/app`, built, tag ?? built.digest)).status).toBe(201);
-    return built.digest;
-  } finally {
-    offset = 0;
-  }
-}
+/** Pushes a version uploaded `ageDays` ago (the emulator's clock moved back meanwhile). */
+const push = (ageDays: number, tag?: string): Promise<string> =>
+  fixture.aged(ageDays * DAY, () => fixture.pushImage('api-svc', `${PROJECT}/tidy/app`, tag));
 
 async function prune(key: string, body: unknown) {
   const response = await fetch(`${base}/v1/repositories/us-west1/${PROJECT}/tidy:prune`, {
@@ -48,7 +35,6 @@ beforeAll(async () => {
     accounts: { 'api-svc': 'roles/artifactregistry.admin' },
     repositories: ['tidy'],
     cleanupIntervalSeconds: 0,
-    clock: () => Date.now() + offset,
   });
   const { config } = resolveConfig({
     ...fixture.isolatedUser,

@@ -2,17 +2,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeImage, RegistryClient, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { runCommand } from '@ar/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const GAR = fileURLToPath(new URL('../dist/gar.js', import.meta.url));
 const PROJECT = 'prune-cli';
 const DAY = 86_400_000;
-let offset = 0;
 let fixture: TestEmulator;
 let env: Record<string, string>;
-let pushes = 0;
 
 const POLICIES = [
   { name: 'old', action: { type: 'Delete' }, condition: { tagState: 'any', olderThan: '30d' } },
@@ -24,23 +22,9 @@ const POLICIES = [
   },
 ];
 
-/** Pushes a version of `image` uploaded `ageDays` ago (the emulator's clock is moved back meanwhile). */
-async function push(repository: string, image: string, ageDays: number, tag?: string): Promise<string> {
-  offset = -ageDays * DAY;
-  try {
-    const built = makeImage({ created: new Date(Date.UTC(2026, 0, 1) + pushes++ * 1000).toISOString() });
-    const registry = new RegistryClient(fixture.emulator.url(), {
-      username: 'oauth2accesstoken',
-      password: fixture.token('cli-admin'),
-    });
-    expect(
-      (await registry.pushImage(`${PROJECT}/${repository}/${image}`, built, tag ?? built.digest)).status,
-    ).toBe(201);
-    return built.digest;
-  } finally {
-    offset = 0;
-  }
-}
+/** Pushes a version of `image` uploaded `ageDays` ago (the emulator's clock moved back meanwhile). */
+const push = (repository: string, image: string, ageDays: number, tag?: string): Promise<string> =>
+  fixture.aged(ageDays * DAY, () => fixture.pushImage('cli-admin', `${PROJECT}/${repository}/${image}`, tag));
 
 async function gar(args: string[]) {
   const { code, stdout, stderr } = await runCommand(process.execPath, [GAR, ...args], { env });
@@ -53,7 +37,6 @@ beforeAll(async () => {
     accounts: { 'cli-admin': 'roles/artifactregistry.admin' },
     repositories: ['tidy', 'cleaned'],
     cleanupIntervalSeconds: 0,
-    clock: () => Date.now() + offset,
   });
   const home = fixture.work;
   writeFileSync(join(home, 'gar.json'), JSON.stringify(fixture.clientConfig()));

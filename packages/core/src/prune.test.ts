@@ -1,6 +1,6 @@
 import { type PlannedVersion, parsePolicyFile } from '@ar/cleanup-policy';
 import { resolveConfig } from '@ar/config';
-import { makeImage, RegistryClient, startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
+import { startTestEmulator, type TestEmulator } from '@ar/emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArClient, createClient } from './client.js';
 import { executePrune, type PruneTarget } from './prune.js';
@@ -10,10 +10,8 @@ const PROJECT = 'prune-tests';
 const DAY = 86_400_000;
 /** The emulator's clock stands still at NOW (moved back while old versions are pushed). */
 const NOW = Date.UTC(2026, 11, 1);
-let offset = 0;
 let fixture: TestEmulator;
 let ar: ArClient;
-let pushes = 0;
 
 const POLICY_FILE = JSON.stringify([
   { name: 'old', action: { type: 'Delete' }, condition: { tagState: 'any', olderThan: '30d' } },
@@ -25,25 +23,9 @@ const POLICY_FILE = JSON.stringify([
   },
 ]);
 
-async function push(repository: string, image: string, ageDays: number, tag?: string): Promise<string> {
-  offset = -ageDays * DAY;
-  try {
-    const built = makeImage({ created: new Date(NOW - pushes++ * 1000).toISOString() });
-    const registry = new RegistryClient(fixture.emulator.url(), {
-      username: 'oauth2accesstoken',
-      password: fixture.token('admin-sa'),
-    });
-    const response = await registry.pushImage(
-      `${PROJECT}/${repository}/${image}`,
-      built,
-      tag ?? built.digest,
-    );
-    expect(response.status).toBe(201);
-    return built.digest;
-  } finally {
-    offset = 0;
-  }
-}
+/** Pushes a version of `image` uploaded `ageDays` before NOW. */
+const push = (repository: string, image: string, ageDays: number, tag?: string): Promise<string> =>
+  fixture.aged(ageDays * DAY, () => fixture.pushImage('admin-sa', `${PROJECT}/${repository}/${image}`, tag));
 
 /** The parts of a plan both sides decide: which version, kept or deleted, by which policy. */
 const decisions = (plan: readonly PlannedVersion[]) =>
@@ -59,7 +41,7 @@ beforeAll(async () => {
       'bounded',
     ],
     cleanupIntervalSeconds: 0,
-    clock: () => NOW + offset,
+    clock: () => NOW,
   });
   const { config } = resolveConfig({
     ...fixture.isolatedUser,

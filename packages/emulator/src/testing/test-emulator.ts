@@ -5,6 +5,7 @@ import { type EmulatorClientConfig, emulatorClientConfig } from '../connection.j
 import { type Emulator, type EmulatorOptions, startEmulator } from '../emulator.js';
 import { arHost } from '../names.js';
 import type { Seed, SeedRepository } from '../seed.js';
+import { makeImage, RegistryClient } from './registry-client.js';
 
 /**
  * The emulator as the toolkit's client tests (core, CLI, API, credential helper, auth) and
@@ -103,6 +104,16 @@ export interface TestEmulator {
    * `work`, with no config file and no environment, so the config is the overrides alone.
    */
   readonly isolatedUser: { homeDir: string; cwd: string; configFile: false; env: { HOME: string } };
+  /**
+   * Pushes a new image (one random layer) as `account` to `PATH` (`PROJECT/REPOSITORY/IMAGE`),
+   * tagged, or by its digest; resolves with its digest.
+   */
+  pushImage(account: string, path: string, tag?: string): Promise<string>;
+  /**
+   * Runs `write` with the emulator's clock (the `clock` option, or the real one) moved back by
+   * `ms`: what it uploads looks that old (cleanup policies judge versions by upload time).
+   */
+  aged<T>(ms: number, write: () => Promise<T>): Promise<T>;
   /** Stops the emulator and removes `work`. */
   stop(): Promise<void>;
 }
@@ -111,12 +122,14 @@ export async function startTestEmulator(
   options: TestProjectOptions & Omit<EmulatorOptions, 'seed' | 'locations'> = {},
 ): Promise<TestEmulator> {
   const { project = 'test-project', location = 'us-west1', moreLocations = [], ...rest } = options;
-  const { accounts, repositories, ...emulatorOptions } = rest;
+  const { accounts, repositories, clock = Date.now, ...emulatorOptions } = rest;
+  let clockOffset = 0;
   const work = await mkdtemp(join(tmpdir(), 'ar-test-'));
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
       ...emulatorOptions,
+      clock: () => clock() + clockOffset,
       locations: [location, ...moreLocations],
       seed: testSeed(options),
     });
@@ -147,6 +160,24 @@ export async function startTestEmulator(
       };
     },
     isolatedUser: { homeDir: work, cwd: work, configFile: false, env: { HOME: work } },
+    async pushImage(account, path, tag) {
+      const image = makeImage();
+      const registry = new RegistryClient(emulator.url(), {
+        username: 'oauth2accesstoken',
+        password: token(account),
+      });
+      const response = await registry.pushImage(path, image, tag ?? image.digest);
+      if (response.status !== 201) throw new Error(`push of ${path} answered ${response.status}`);
+      return image.digest;
+    },
+    async aged(ms, write) {
+      clockOffset = -ms;
+      try {
+        return await write();
+      } finally {
+        clockOffset = 0;
+      }
+    },
     async stop() {
       try {
         await emulator.stop();
