@@ -3,6 +3,7 @@
 // emulator standing in for Artifact Registry. The built `gar` runs as a separate process, is
 // killed with SIGKILL mid-run, and resumes. Run under `bash scripts/e2e-env.sh run -- …`.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +15,7 @@ import {
   e2eEnv,
   type PlainRegistry,
   pushImageTree,
+  runChecked,
   runCommand,
   standardTree,
   startPlainRegistry,
@@ -215,6 +217,35 @@ describe('gar copy --recursive', () => {
         expect((await registry.headManifest({ ...at, tag }))?.digest).toBe(image.digest);
       expect(await complete(at, image.digest)).toBe(true);
     }
+
+    // skopeo, not ours, agrees: every tag's raw manifest hashes to the source digest, and it copies
+    // the multi-platform index out whole (every platform, every blob checked against its digest).
+    const skopeo = (...args: string[]) =>
+      runChecked('skopeo', ['--insecure-policy', ...args], { timeoutMs: 120_000 });
+    for (const image of team) {
+      const repository = image.repository.replace(/^team/, 'from-token');
+      for (const tag of image.tags) {
+        const raw = await skopeo(
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          `docker://${plain.host}/${repository}:${tag}`,
+        );
+        expect(
+          `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`,
+          `${repository}:${tag}`,
+        ).toBe(image.digest);
+      }
+    }
+    const multi = team.find((image) => image.platforms)!;
+    const source = `docker://${plain.host}/${multi.repository.replace(/^team/, 'from-token')}:${multi.tags[0]}`;
+    await skopeo(
+      'copy',
+      '--all',
+      '--src-tls-verify=false',
+      source,
+      `oci:${join(fixture.work, 'skopeo-multi')}`,
+    );
   }, 300_000);
 
   it('prints the plan in a dry run and writes nothing', async () => {
