@@ -1,7 +1,12 @@
-import type { ArClient, TransferProgress } from '@ar/core';
+import {
+  type ArClient,
+  type PruneResult,
+  policiesFromFile,
+  pruneReport,
+  type TransferProgress,
+} from '@ar/core';
 import type { z } from 'zod';
 import type { Metrics } from '../metrics.js';
-import { runPrune } from '../routes/prune.js';
 import type * as s from '../schemas.js';
 import { arListTarget, imageTarget, prefixTarget } from '../targets.js';
 import type { JobExecutor } from './types.js';
@@ -42,6 +47,31 @@ export function copyTargets(
     run: (client: ArClient, transfer: Transfer) =>
       client.copy(source.location, destination.location, { ...transfer, ...image }),
   };
+}
+
+const report = (result: PruneResult): z.infer<typeof s.pruneResult> => ({
+  applied: result.applied,
+  versions: pruneReport(result),
+  unresolvedInUse: result.unresolvedInUse,
+});
+
+export type PruneParams = z.infer<typeof s.pruneJobRequest>;
+
+/** Plans (and with `apply`, runs) the prune a request names; the route's dry run and the job share it. */
+export async function runPrune(
+  client: ArClient,
+  params: PruneParams,
+  apply: { signal: AbortSignal } | undefined,
+): Promise<z.infer<typeof s.pruneResult>> {
+  const scope = params.image === undefined ? params.repository : `${params.repository}/${params.image}`;
+  return report(
+    await client.images.prune(scope, {
+      policies: policiesFromFile(params.policies),
+      deleteTagged: params.deleteTagged,
+      inUse: params.inUse,
+      ...(apply ? { apply: true, signal: apply.signal } : {}),
+    }),
+  );
 }
 
 /**

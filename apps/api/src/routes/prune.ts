@@ -1,37 +1,13 @@
-import { type ArClient, type PruneResult, policiesFromFile, pruneReport } from '@ar/core';
+import { policiesFromFile } from '@ar/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../authz.js';
+import { type PruneParams, runPrune } from '../jobs/executors.js';
 import { FINAL_STATES } from '../jobs/types.js';
 import * as s from '../schemas.js';
 import { arRepositoryTarget } from '../targets.js';
 import { type RouteContext, security } from './context.js';
 import { renderJob } from './jobs.js';
-
-const report = (result: PruneResult): z.infer<typeof s.pruneResult> => ({
-  applied: result.applied,
-  versions: pruneReport(result),
-  unresolvedInUse: result.unresolvedInUse,
-});
-
-type PruneParams = z.infer<typeof s.pruneJobRequest>;
-
-/** Plans (and with `apply`, runs) the prune a request names; the route's dry run and the job share it. */
-export async function runPrune(
-  client: ArClient,
-  params: PruneParams,
-  apply: { signal: AbortSignal } | undefined,
-): Promise<z.infer<typeof s.pruneResult>> {
-  const scope = params.image === undefined ? params.repository : `${params.repository}/${params.image}`;
-  return report(
-    await client.images.prune(scope, {
-      policies: policiesFromFile(params.policies),
-      deleteTagged: params.deleteTagged,
-      inUse: params.inUse,
-      ...(apply ? { apply: true, signal: apply.signal } : {}),
-    }),
-  );
-}
 
 /**
  * `POST /v1/repositories/L/P/R:prune`: plan a prune by cleanup policy (the default, `dryRun: true`,
