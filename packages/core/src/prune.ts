@@ -8,6 +8,7 @@ import {
 import { isArError } from '@ar/errors';
 import { type ArReference, arRepositoryResourceName, tryParseArImage } from '@ar/image-ref';
 import type { RegistryClient } from '@ar/registry';
+import pLimit from 'p-limit';
 import { arImageRef } from './locations.js';
 import type { RestClient } from './rest.js';
 
@@ -56,19 +57,6 @@ const INDEX_TYPES = new Set([
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 
-/** Runs `work` over `items` with at most `limit` in flight; every item runs, failures included. */
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-}
-
 /** A version or tag that is not there any more was deleted by an earlier, interrupted run. */
 async function gone(deletion: Promise<void>): Promise<void> {
   try {
@@ -93,10 +81,13 @@ export async function executePrune(
     signal?: AbortSignal;
   } = {},
 ): Promise<Pick<PruneResult, 'deleted' | 'failed'>> {
-  const limit = options.concurrency ?? 8;
+  const limit = pLimit(options.concurrency ?? 8);
+  /** Runs `work` over `items`, `concurrency` at once; `work` records its own failures. */
+  const each = <T>(items: readonly T[], work: (item: T) => Promise<void>) =>
+    Promise.all(items.map((item) => limit(() => work(item))));
   const failures = new Map<PlannedVersion, Error>();
   const tags = deletions.flatMap((version) => version.tags.map((tag) => ({ version, tag })));
-  await eachLimited(tags, limit, async ({ version, tag }) => {
+  await each(tags, async ({ version, tag }) => {
     try {
       await gone(target.deleteTag(version.package, tag, options.signal));
     } catch (error) {
@@ -106,9 +97,8 @@ export async function executePrune(
   const isIndex = options.isIndex ?? (() => false);
   const deleted: PlannedVersion[] = [];
   for (const wave of [deletions.filter(isIndex), deletions.filter((version) => !isIndex(version))]) {
-    await eachLimited(
+    await each(
       wave.filter((version) => !failures.has(version)),
-      limit,
       async (version) => {
         try {
           await gone(target.deleteVersion(version.package, version.version, options.signal));
