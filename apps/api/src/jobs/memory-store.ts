@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ArClient } from '@ar/core';
 import { ArApiError } from '../errors.js';
-import { jobErrorOf, NO_PROGRESS, progressTracker } from './progress.js';
+import { jobErrorOf, jobProgressReporter, NO_PROGRESS } from './progress.js';
 import type { Job, JobCounts, JobExecutor, JobStore, JobSubmission } from './types.js';
 
 export interface MemoryJobStoreOptions {
@@ -98,14 +98,7 @@ export class MemoryJobStore extends EventEmitter implements JobStore {
     };
     const abort = new AbortController();
     const entry: Entry = { job, abort, settled: Promise.resolve(), failure: undefined, idempotencyKey };
-    const track = progressTracker();
-    const report: Parameters<JobExecutor>[2] = (event) => {
-      const progress = track(event);
-      if (!progress) return;
-      job.progress = progress;
-      job.updatedAt = new Date().toISOString();
-      this.emit('update', job);
-    };
+    const report = jobProgressReporter(job, () => this.emit('update', job));
     entry.settled = executor(this.#client, params, report, abort.signal)
       .then(
         (result) => {

@@ -8,7 +8,7 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { ArApiError } from '../errors.js';
 import { jobNotFound, shuttingDown } from './memory-store.js';
-import { jobErrorOf, NO_PROGRESS, progressTracker } from './progress.js';
+import { jobErrorOf, jobProgressReporter, NO_PROGRESS } from './progress.js';
 import {
   FINAL_STATES,
   type Job,
@@ -323,7 +323,6 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
       if (result.rowCount === 0) abort.abort('superseded' satisfies StopReason);
       return result.rowCount !== 0;
     };
-    const track = progressTracker();
     let pending: NodeJS.Timeout | undefined;
     let writing: Promise<unknown> = Promise.resolve();
     const flush = () => {
@@ -333,14 +332,10 @@ export class PostgresJobStore extends EventEmitter implements JobStore {
         .then(() => write('progress = $3', [progress]))
         .catch((error) => logger.warn({ err: error, job: id }, 'job progress not saved'));
     };
-    const report: Parameters<JobExecutor>[2] = (event) => {
-      const progress = track(event);
-      if (!progress) return;
-      job.progress = progress;
-      job.updatedAt = new Date().toISOString();
+    const report = jobProgressReporter(job, () => {
       this.emit('update', job);
       pending ??= setTimeout(flush, progressIntervalMs);
-    };
+    });
     // pg-boss gives the job to another instance when the lease ends: stop here then too.
     const lease = setTimeout(
       () => abort.abort('superseded' satisfies StopReason),
