@@ -319,8 +319,11 @@ export function createClient(config: ArResolvedConfig, options: ClientOptions = 
           maxConcurrentBlobs: options.maxConcurrentBlobs ?? config.transfer.concurrency,
         },
       );
-      for (const image of result.images)
-        if (image.status === 'copied') reads.forget(parseImageRef(`${image.destination}@${image.digest}`));
+      // Once per destination repository written (`HOST/REPOSITORY`), not once per image.
+      const written = new Set(
+        result.images.filter((image) => image.status === 'copied').map((image) => image.destination),
+      );
+      for (const destination of written) reads.forget(parseImageRef(destination));
       return result;
     },
     engine: {
